@@ -1,0 +1,148 @@
+"""The `schoolmdm` command line: parses arguments and calls one function per command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from compiler import __version__
+from compiler.report import FORMATS
+from compiler.root import find_root
+from compiler.schemas import KINDS
+
+ROOT_HELP = "The estate's folder (holds schoolmdm.yaml). Default: the nearest such folder upwards from here."
+
+
+def _root(root: Path | None) -> Path:
+    if root is not None:
+        if not (root / "schoolmdm.yaml").is_file():
+            raise click.UsageError(f"{root} holds no schoolmdm.yaml; is it the estate's folder?")
+        return root.resolve()
+    found = find_root(Path.cwd())
+    if found is None:
+        raise click.UsageError("no schoolmdm.yaml here or in any folder above; cd into the estate or pass --root")
+    return found
+
+
+root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), help=ROOT_HELP)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="schoolmdm")
+def cli() -> None:
+    """schoolmdm compiles a school estate kept in git (schools, apps, profiles) into
+    Apple configuration profiles and Microsoft Intune policies.
+
+    \b
+    Typical use:
+      schoolmdm validate            check everything, show findings with file:line
+      schoolmdm build               write build/ (after validating)
+      schoolmdm new-school gs-west --platform windows --type grundschule
+    """
+
+
+@cli.command()
+@root_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people, json for tools, github for pull-request annotations.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def validate(root: Path | None, fmt: str, paths: tuple[Path, ...]) -> None:
+    """Check the estate against the schemas and the rules across files.
+
+    The whole estate is always checked (duplicates span schools); with PATHs only findings in
+    those files or folders are shown. Exit code: 0 no findings, 1 findings, 2 usage error.
+
+    \b
+    Examples:
+      schoolmdm validate
+      schoolmdm validate schools/gym-lindenhof
+      schoolmdm validate --format github     (in CI: inline annotations)
+    """
+    from compiler.commands import validate as command
+
+    sys.exit(command.run(_root(root), fmt, paths))
+
+
+@cli.command("build")
+@root_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Where to write. Default: build/ in the estate.")
+@click.option("--school", "schools", multiple=True, metavar="ID", help="Build only this school (repeatable).")
+@click.option("--plist", "plist_format", type=click.Choice(["xml", "binary"]), default="xml", show_default=True,
+              help="Property list format of .mobileconfig files.")
+@click.option("--secrets-from-env", is_flag=True,
+              help="Put secret values from environment variables (named like the secret) into the build, for a manual export. Never the default.")
+@click.option("--sign-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path), envvar="SCHOOLMDM_SIGN_CERT",
+              help="PEM certificate to sign profiles with (or SCHOOLMDM_SIGN_CERT).")
+@click.option("--sign-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), envvar="SCHOOLMDM_SIGN_KEY",
+              help="PEM private key of the signing certificate (or SCHOOLMDM_SIGN_KEY).")
+@click.option("--sign-chain", type=click.Path(dir_okay=False, exists=True, path_type=Path), envvar="SCHOOLMDM_SIGN_CHAIN",
+              help="PEM intermediate certificates to include (or SCHOOLMDM_SIGN_CHAIN).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Format of findings.")
+def build_cmd(root: Path | None, out: Path | None, schools: tuple[str, ...], plist_format: str, secrets_from_env: bool,
+              sign_cert: Path | None, sign_key: Path | None, sign_chain: Path | None, fmt: str) -> None:
+    """Validate the estate, then write every artifact to build/ with build/manifest.json.
+
+    Nothing is written if there is any finding; the previous build/ stays as it was until the
+    new one is complete. The same inputs always give byte-identical files.
+
+    \b
+    Examples:
+      schoolmdm build
+      schoolmdm build --school gym-lindenhof --plist binary
+      schoolmdm build --sign-cert signer.pem --sign-key signer.key
+    """
+    from compiler.commands import build as command
+    from compiler.signing import SigningError, load_signer
+
+    estate_root = _root(root)
+    signer = None
+    if sign_cert or sign_key:
+        if not (sign_cert and sign_key):
+            raise click.UsageError("signing needs both --sign-cert and --sign-key")
+        try:
+            signer = load_signer(sign_cert, sign_key, sign_chain)
+        except SigningError as exc:
+            raise click.UsageError(str(exc)) from None
+    target = out if out is not None else estate_root / "build"
+    sys.exit(command.run(estate_root, target, schools, plist_format == "binary", secrets_from_env, signer, fmt))
+
+
+@cli.command("new-school")
+@root_option
+@click.argument("school_id", metavar="ID")
+@click.option("--platform", type=click.Choice(["apple", "windows"]), required=True, help="The devices the school chose.")
+@click.option("--type", "school_type", required=True,
+              type=click.Choice(["gymnasium", "gemeinschaftsschule", "realschule", "gesamtschule", "grundschule", "berufsbildungszentrum", "foerderschule"]),
+              help="The kind of school.")
+@click.option("--name", help="The school's full name (default: the id).")
+@click.option("--maintainer", help="GitHub user or team that owns the folder, e.g. @my-org/gs-west.")
+def new_school(root: Path | None, school_id: str, platform: str, school_type: str, name: str | None, maintainer: str | None) -> None:
+    """Create schools/ID/ with a school.yaml and an empty devices.csv that validate.
+
+    \b
+    Example:
+      schoolmdm new-school gs-west --platform windows --type grundschule --name "Grundschule West"
+    """
+    from compiler.commands import new_school as command
+
+    sys.exit(command.run(_root(root), school_id, platform, school_type, name, maintainer))
+
+
+@cli.command()
+@click.argument("kind", required=False, type=click.Choice(KINDS))
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema of a file kind (without KIND: list the kinds).
+
+    \b
+    Example:
+      schoolmdm schema school > school.schema.json
+    """
+    from compiler.commands import schema as command
+
+    sys.exit(command.run(kind))
+
+
+def main() -> None:
+    cli(prog_name="schoolmdm")

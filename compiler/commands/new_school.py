@@ -1,0 +1,51 @@
+"""`schoolmdm new-school`: scaffold a school folder that validates as it is."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from compiler.inventory import write_devices
+
+_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
+
+TEMPLATE = """\
+# yaml-language-server: $schema=../../schemas/school.schema.json
+id: {id}
+name: "{name}"
+type: {type}
+platform: {platform}
+maintainers:
+  - "{maintainer}"
+# profiles: switch features on and give your values, e.g.
+#   wifi:
+#     ssid: MySchool
+#     security: wpa2-personal
+#     password: {{secret: WIFI_PSK_{secret}}}
+profiles: {{}}
+# apps: ids from catalog/apps, e.g. - geogebra-classic
+apps: []
+"""
+
+
+def run(root: Path, school_id: str, platform: str, school_type: str, name: str | None, maintainer: str | None) -> int:
+    if not _ID.match(school_id):
+        raise click.BadParameter("use 1-32 lowercase letters, digits and '-', not starting or ending with '-'", param_hint="ID")
+    folder = root / "schools" / school_id
+    if folder.exists():
+        raise click.BadParameter(f"{folder} already exists", param_hint="ID")
+    text = TEMPLATE.format(
+        id=school_id, name=(name or school_id).replace('"', "'"), type=school_type, platform=platform,
+        maintainer=maintainer or f"@your-org/{school_id}",
+        secret=school_id.upper().replace("-", "_"),
+    )
+    tmp = root / "schools" / f".{school_id}.tmp"
+    tmp.mkdir(parents=True)
+    (tmp / "school.yaml").write_text(text, encoding="utf-8")
+    (tmp / "devices.csv").write_text(write_devices([]), encoding="utf-8")
+    tmp.rename(folder)  # the folder appears complete or not at all
+    click.echo(f"created {folder.relative_to(root)}/school.yaml and devices.csv")
+    click.echo("next: set 'maintainers', add profiles and apps, then run: schoolmdm validate")
+    return 0

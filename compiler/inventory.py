@@ -1,0 +1,173 @@
+"""Device inventory CSV: the one place that reads and writes `devices.csv`.
+
+Vendors and spreadsheets hand us `;` or `,` separated files, with a BOM, stray spaces, German or
+English headers and MACs in any notation; we accept all of that, normalise it, and write back one
+canonical form with a deterministic row order (sorted by serial).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from compiler.diagnostics import Diagnostic
+from compiler.suggest import did_you_mean
+from compiler.yamlload import decode_text
+
+COLUMNS = ("serial", "mac", "asset_tag", "model", "hardware_hash", "product_id")
+REQUIRED = ("serial", "mac", "asset_tag", "model")
+
+# header spellings seen in vendor lists and spreadsheet exports
+HEADER_ALIASES = {
+    "serial_number": "serial", "serialnumber": "serial", "seriennummer": "serial",
+    "device_serial_number": "serial", "sn": "serial",
+    "mac_address": "mac", "macaddress": "mac", "wifi_mac": "mac", "wi_fi_mac": "mac",
+    "mac_adresse": "mac", "wlan_mac": "mac",
+    "asset": "asset_tag", "asset_tag_label": "asset_tag", "assettag": "asset_tag",
+    "inventarnummer": "asset_tag", "inventory_number": "asset_tag",
+    "modell": "model", "device_model": "model",
+    "hardware_hash": "hardware_hash", "hash": "hardware_hash",
+    "windows_product_id": "product_id", "productid": "product_id",
+}
+
+SERIAL_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,31}$")
+ASSET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+HASH_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}$")
+PRODUCT_RE = re.compile(r"[A-Za-z0-9-]{1,64}$")
+_MAC_HEX = re.compile(r"[0-9a-fA-F]{12}$")
+_MAC_SEP = re.compile(r"([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|([0-9a-fA-F]{4}\.){2}[0-9a-fA-F]{4}$")
+
+
+@dataclass(frozen=True)
+class Device:
+    serial: str
+    mac: str
+    asset_tag: str
+    model: str
+    hardware_hash: str = ""
+    product_id: str = ""
+    line: int = 0
+
+
+def normalize_mac(value: str) -> str | None:
+    """`AA-BB-CC-DD-EE-FF`, `aa:bb:..`, `aabb.ccdd.eeff`, `AABBCCDDEEFF` -> `aa:bb:cc:dd:ee:ff`."""
+    v = value.strip()
+    if _MAC_SEP.match(v):
+        v = v.replace(":", "").replace("-", "").replace(".", "")
+    elif not _MAC_HEX.match(v):
+        return None
+    v = v.lower()
+    return ":".join(v[i : i + 2] for i in range(0, 12, 2))
+
+
+def _header_key(raw: str) -> str:
+    key = re.sub(r"[\s\-]+", "_", raw.strip().lower())
+    return HEADER_ALIASES.get(key, key)
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _col_of(line_text: str, delim: str, index: int) -> int:
+    if '"' in line_text:
+        return 1
+    parts = line_text.split(delim)
+    return sum(len(p) + 1 for p in parts[:index]) + 1
+
+
+def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    if len(data) > max_bytes:
+        hint = "split the school's inventory or ask the IT centre to raise limits.max_csv_bytes"
+        msg = f"the file has {len(data)} bytes; the limit is {max_bytes}"
+        return [], [Diagnostic(path, 1, 1, "file-too-large", msg, hint)]
+    text, diag = decode_text(path, data)
+    if diag or text is None:
+        return [], [diag] if diag else []
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        hint = "the first line names the columns: " + ",".join(REQUIRED)
+        return [], [Diagnostic(path, 1, 1, "csv-header", "the file has no header line", hint)]
+    delim = _delimiter(lines[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, skipinitialspace=True)
+    header = [_header_key(h) for h in next(reader)]
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        col = _col_of(lines[0], delim, i)
+        if name in index:
+            diags.append(Diagnostic(path, 1, col, "csv-header", f"the column '{name}' appears twice"))
+        elif name not in COLUMNS:
+            hint = did_you_mean(name, COLUMNS) or "known columns: " + ", ".join(COLUMNS)
+            diags.append(Diagnostic(path, 1, col, "csv-unknown-column", f"unknown column '{name}'", hint))
+        else:
+            index[name] = i
+    missing = [c for c in REQUIRED if c not in index]
+    if missing:
+        diags.append(Diagnostic(path, 1, 1, "csv-missing-column", "missing column(s): " + ", ".join(missing), "the header needs: " + ",".join(REQUIRED)))
+    if diags:
+        return [], diags
+    devices: list[Device] = []
+    width = len(header)
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != width:
+            hint = f"check for a stray '{delim}' or a missing value"
+            msg = f"the row has {len(row)} fields; the header has {width}"
+            diags.append(Diagnostic(path, line, 1, "csv-row", msg, hint))
+            continue
+        dev, row_diags = _device(path, line, lines[line - 1] if line <= len(lines) else "", delim, row, index)
+        diags.extend(row_diags)
+        if dev is not None:
+            devices.append(dev)
+    return devices, diags
+
+
+def _device(path: str, line: int, line_text: str, delim: str, row: list[str], index: dict[str, int]) -> tuple[Device | None, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+
+    def cell(name: str) -> str:
+        i = index.get(name)
+        return row[i].strip() if i is not None else ""
+
+    def bad(name: str, code: str, message: str, hint: str) -> None:
+        diags.append(Diagnostic(path, line, _col_of(line_text, delim, index[name]), code, message, hint))
+
+    serial = cell("serial").upper().replace(" ", "")
+    if not SERIAL_RE.match(serial):
+        bad("serial", "invalid-serial", f"'{cell('serial')}' is not a serial number", "4 to 32 letters, digits or '-'")
+    raw_mac = cell("mac")
+    mac = normalize_mac(raw_mac)
+    if mac is None:
+        bad("mac", "invalid-mac", f"'{raw_mac}' is not a MAC address", "write it like aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF or aabb.ccdd.eeff")
+    asset = cell("asset_tag")
+    if not ASSET_RE.match(asset):
+        bad("asset_tag", "invalid-asset-tag", f"'{asset}' is not an asset tag", "up to 64 letters, digits or . _ / -, starting with a letter or digit")
+    model = cell("model")
+    if not model or len(model) > 100:
+        bad("model", "invalid-model", "the model is empty or longer than 100 characters", "write the model as on the vendor's list, e.g. 'iPad (10th generation)'")
+    hw = cell("hardware_hash")
+    if hw and not HASH_RE.match(hw):
+        bad("hardware_hash", "invalid-hardware-hash", "the hardware hash is not base64", "copy it unchanged from the vendor's Autopilot file")
+    pid = cell("product_id")
+    if pid and not PRODUCT_RE.match(pid):
+        bad("product_id", "invalid-product-id", f"'{pid}' is not a Windows product id", "letters, digits and '-' only")
+    if diags or mac is None:
+        return None, diags
+    return Device(serial, mac, asset, model, hw, pid, line), []
+
+
+def write_devices(devices: Iterable[Device]) -> str:
+    """The canonical devices.csv: comma-separated, fixed columns, rows sorted by serial."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for d in sorted(devices, key=lambda d: d.serial):
+        writer.writerow((d.serial, d.mac, d.asset_tag, d.model, d.hardware_hash, d.product_id))
+    return out.getvalue()

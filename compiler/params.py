@@ -1,0 +1,81 @@
+"""Profile parameters: defaults, secret references and app references inside values.
+
+A profile's `parameters` is a JSON Schema. Two extension keywords mark special values:
+`x-secret: true` (the value is `{secret: NAME}`, never the secret itself) and `x-app-ref: true`
+(a catalogue app id, or a bundle id with a dot for built-in apps).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+from compiler.yamlload import Path_
+
+SECRET_PLACEHOLDER = "${{secret:{name}}}"
+
+
+def placeholder(name: str) -> str:
+    return SECRET_PLACEHOLDER.format(name=name)
+
+
+def is_secret_ref(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"secret"} and isinstance(value["secret"], str)
+
+
+def strip_markers(schema: Any) -> Any:
+    """A copy of the schema where secret slots accept anything (they are checked separately)."""
+    if isinstance(schema, dict):
+        if schema.get("x-secret") is True:
+            return True
+        return {k: strip_markers(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [strip_markers(v) for v in schema]
+    return schema
+
+
+def marked(schema: Any, value: Any, marker: str, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    """Every (path, value) in `value` whose subschema carries `marker: true`."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get(marker) is True:
+        yield path, value
+        return
+    if isinstance(value, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                yield from marked(sub, value[key], marker, (*path, key))
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            yield from marked(schema["items"], item, marker, (*path, i))
+
+
+def with_defaults(schema: Any, value: Any) -> Any:
+    """`value` with every missing property that has a `default` filled in, recursively."""
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, dict):
+        out = dict(value)
+        for key, sub in schema.get("properties", {}).items():
+            if not isinstance(sub, dict):
+                continue
+            if key not in out and "default" in sub:
+                out[key] = copy.deepcopy(sub["default"])
+            if key in out:
+                out[key] = with_defaults(sub, out[key])
+        return out
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [with_defaults(schema["items"], item) for item in value]
+    return value
+
+
+def replace_secrets(value: Any) -> Any:
+    """Secret references become named placeholders; the value never exists in the build."""
+    if is_secret_ref(value):
+        return placeholder(value["secret"])
+    if isinstance(value, dict):
+        return {k: replace_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [replace_secrets(v) for v in value]
+    return value

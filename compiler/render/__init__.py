@@ -1,0 +1,1 @@
+"""Render stage: pure functions from a school's effective configuration to artifacts."""

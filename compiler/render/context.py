@@ -1,0 +1,45 @@
+"""The variables and filters templates see when rendered for one school."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from compiler.model import Estate
+from compiler.resolve import AppliedProfile, SchoolConfig
+
+
+def template_context(estate: Estate, cfg: SchoolConfig, applied: AppliedProfile | None) -> dict[str, Any]:
+    s = cfg.school
+    bundle_ids = {r.app.id: r.app.apple["bundle_id"] for r in cfg.apps if r.app.apple}
+    ctx: dict[str, Any] = dict(applied.values) if applied else {}
+    ctx.update(
+        school={"id": s.id, "name": s.name, "type": s.type, "platform": s.platform},
+        estate={"organisation": estate.settings.organisation, "payload_prefix": estate.settings.payload_prefix},
+        _bundle_ids=bundle_ids,
+    )
+    if applied:
+        ctx["profile"] = {"id": applied.profile.id, "name": applied.profile.name}
+    return ctx
+
+
+@pass_context
+def bundle_id(ctx: Context, ref: str) -> str:
+    """A catalogue app id becomes its bundle id; a bundle id (with a dot) stays as it is."""
+    if "." in ref:
+        return ref
+    ids: dict[str, str] = ctx["_bundle_ids"]
+    if ref not in ids:
+        raise ValueError(f"'{ref}' is not an iPad app of this school")
+    return ids[ref]
+
+
+@pass_context
+def icons(ctx: Context, refs: list[str]) -> list[dict[str, str]]:
+    """Home screen icons for a list of app references."""
+    return [{"Type": "App", "BundleID": bundle_id(ctx, r)} for r in refs]
+
+
+FILTERS = {"bundle_id": bundle_id, "icons": icons}

@@ -1,0 +1,36 @@
+"""Inventory exports per school: MAC lists for the network team, serial lists for Apple School Manager."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from compiler.artifact import Artifact
+from compiler.resolve import SchoolConfig
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def render_school(cfg: SchoolConfig) -> list[Artifact]:
+    sid = cfg.school.id
+    src = (f"schools/{sid}/devices.csv",)
+    devices = cfg.devices  # sorted by serial in resolve
+    out = [Artifact(
+        f"schools/{sid}/inventory/macs.csv", sid, "inventory", "export", "macs",
+        _csv(("mac", "serial", "asset_tag"), ((d.mac, d.serial, d.asset_tag) for d in sorted(devices, key=lambda d: d.mac))),
+        src,
+    )]
+    if cfg.school.platform == "apple":
+        # Apple School Manager: assign these serials to the MDM server
+        out.append(Artifact(
+            f"schools/{sid}/inventory/asm-serials.csv", sid, "inventory", "export", "asm-serials",
+            _csv(("Serial Number",), ((d.serial,) for d in devices)), src,
+        ))
+    return out

@@ -1,0 +1,33 @@
+"""Inventory rules: serials, MACs and asset tags are unique in the whole estate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.diagnostics import Diagnostic
+from compiler.load import RawEstate
+from compiler.model import Estate
+
+_FIELDS = (("serial", "serial", "duplicate-serial"), ("mac", "MAC", "duplicate-mac"), ("asset_tag", "asset tag", "duplicate-asset-tag"))
+
+
+def check(estate: Estate, raw: RawEstate) -> Iterator[Diagnostic]:
+    firsts: dict[str, dict[str, tuple[str, int]]] = {f: {} for f, _, _ in _FIELDS}
+    for school_id in sorted(raw.inventories):
+        inv = raw.inventories[school_id]
+        school = estate.schools.get(school_id)
+        for dev in inv.devices:
+            for attr, label, code in _FIELDS:
+                value = getattr(dev, attr)
+                seen = firsts[attr]
+                first = seen.get(value)
+                if first is None:
+                    seen[value] = (inv.path, dev.line)
+                else:
+                    msg = f"the {label} '{value}' is also at {first[0]}:{first[1]}"
+                    yield Diagnostic(inv.path, dev.line, 1, code, msg, f"every {label} is unique in the whole estate; remove or correct one of the two rows")
+            if school is not None:
+                is_ipad = "ipad" in dev.model.lower()
+                if (school.platform == "apple") != is_ipad:
+                    want = "iPads" if school.platform == "apple" else "Windows devices, not iPads"
+                    yield Diagnostic(inv.path, dev.line, 1, "device-platform", f"'{dev.model}' does not fit a {school.platform} school", f"this school's inventory lists {want}; is the row in the right school?")

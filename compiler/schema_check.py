@@ -1,0 +1,99 @@
+"""Turns JSON Schema errors into diagnostics a school IT coordinator can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
+
+from compiler.diagnostics import Diagnostic
+from compiler.suggest import did_you_mean
+from compiler.yamlload import Document, Path_
+
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO", "ON", "OFF"}
+_TYPE_NAMES = {
+    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+    "object": "a mapping (key: value)", "array": "a list", "null": "empty",
+}
+
+
+def dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _leaf(error: ValidationError) -> ValidationError:
+    """For oneOf/anyOf, the sub-error that explains the problem best."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        error = best_match(error.context)
+    return error
+
+
+def _expected(schema_type: Any) -> str:
+    types = schema_type if isinstance(schema_type, list) else [schema_type]
+    return " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in types)
+
+
+def error_to_diagnostics(doc: Document, error: ValidationError, base: Path_ = ()) -> list[Diagnostic]:
+    error = _leaf(error)
+    path: Path_ = (*base, *error.absolute_path)
+    where = dotted(path)
+    line, col = doc.mark(path)
+    kind = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    inst = error.instance
+    if kind == "additionalProperties" and isinstance(inst, dict):
+        known = list(schema.get("properties", {}))
+        out = []
+        for key in sorted(k for k in inst if k not in known):
+            kl, kc = doc.mark((*path, key), key=True)
+            hint = did_you_mean(key, known) or ("known keys: " + ", ".join(known) if known else "")
+            where_key = f"{where}." if path else ""
+            out.append(Diagnostic(doc.path, kl, kc, "unknown-key", f"unknown key '{where_key}{key}'", hint))
+        if out:
+            return out
+    if kind == "required":
+        missing = [k for k in schema.get("required", []) if isinstance(inst, dict) and k not in inst]
+        name = missing[0] if missing else "?"
+        desc = schema.get("properties", {}).get(name, {}).get("description", "")
+        target = f"'{name}'" if not path else f"'{where}.{name}'"
+        return [Diagnostic(doc.path, line, col, "missing-key", f"{target} is required", desc)]
+    if kind == "type":
+        hint = schema.get("description", "")
+        raw = doc.raw.get(path)
+        if raw is not None and "string" in str(schema.get("type")):
+            hint = f'write it in quotes, "{raw}", so it stays text'
+        elif inst in _YAML11_BOOLS and "boolean" in str(schema.get("type")):
+            hint = f"'{inst}' is text here; write true or false"
+        msg = f"{where}: {_show(inst)} is not {_expected(schema.get('type'))}"
+        return [Diagnostic(doc.path, line, col, "wrong-type", msg, hint)]
+    if kind in ("enum", "const"):
+        allowed = schema.get("enum", [schema.get("const")])
+        shown = ", ".join(_show(a) for a in allowed)
+        hint = did_you_mean(str(inst), [str(a) for a in allowed]) or f"allowed: {shown}"
+        return [Diagnostic(doc.path, line, col, "invalid-value", f"{where}: {_show(inst)} is not one of {shown}", hint)]
+    if kind == "propertyNames":
+        key = inst if isinstance(inst, str) else "?"
+        kl, kc = doc.mark((*path, key), key=True)
+        msg = f"{where}: the name '{key}' is not allowed"
+        hint = "use lowercase letters, digits and '-'" if "a-z" in str(error.schema) else ""
+        return [Diagnostic(doc.path, kl, kc, "invalid-value", msg, hint)]
+    hint = schema.get("description", "")
+    return [Diagnostic(doc.path, line, col, "invalid-value", f"{where}: {error.message}", hint)]
+
+
+def check(doc: Document, validator: Draft202012Validator, data: Any = None, base: Path_ = ()) -> list[Diagnostic]:
+    instance = doc.data if data is None else data
+    out: list[Diagnostic] = []
+    for error in validator.iter_errors(instance):
+        out.extend(error_to_diagnostics(doc, error, base))
+    return out

@@ -1,0 +1,263 @@
+"""Strict YAML reading that remembers where every value came from.
+
+We build values straight from libyaml's event stream (no recursion, so deep nesting cannot crash
+the process) and apply YAML 1.2 core-schema meaning ourselves: `no`/`on` stay text, `012` stays
+text, `12:30` stays text. Duplicate keys, anchors, aliases, unknown tags and multiple documents are
+findings, not silent surprises.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from compiler.diagnostics import Diagnostic
+
+Path_ = tuple[str | int, ...]
+Mark = tuple[int, int]  # 1-based line, column
+
+MAX_DEPTH = 64
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)$")
+_OCT = re.compile(r"0o[0-7]+$")
+_HEX = re.compile(r"0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)$")
+_NAN = re.compile(r"\.(nan|NaN|NAN)$")
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+
+_T = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = frozenset(
+    _T + n for n in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+@dataclass
+class Document:
+    """A parsed file: plain Python data plus the position of every value and key."""
+
+    path: str
+    data: Any = None
+    marks: dict[Path_, Mark] = field(default_factory=dict)
+    key_marks: dict[Path_, Mark] = field(default_factory=dict)
+    # the source text of plain scalars that became numbers, for "write it in quotes" hints
+    raw: dict[Path_, str] = field(default_factory=dict)
+
+    def mark(self, path: Path_, *, key: bool = False) -> Mark:
+        """Best position for `path`: the value (or its key), else the nearest parent."""
+        p = tuple(path)
+        while True:
+            if key and p in self.key_marks:
+                return self.key_marks[p]
+            if p in self.marks:
+                return self.marks[p]
+            if p in self.key_marks:
+                return self.key_marks[p]
+            if not p:
+                return (1, 1)
+            p = p[:-1]
+
+
+class YamlError(Exception):
+    def __init__(self, line: int, col: int, code: str, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.line, self.col, self.code, self.message, self.hint = line, col, code, message, hint
+
+
+def resolve_plain(text: str) -> Any:
+    """YAML 1.2 core schema for plain scalars, keeping leading-zero numbers as text."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    c = text[:1]
+    if c.isdigit() or c in "-+.":
+        if _INT.match(text):
+            return int(text)
+        if _HEX.match(text):
+            return int(text[2:], 16)
+        if _OCT.match(text):
+            return int(text[2:], 8)
+        if _FLOAT.match(text) and not re.match(r"[-+]?0[0-9]", text):
+            return float(text)
+        if _INF.match(text):
+            return -math.inf if text.startswith("-") else math.inf
+        if _NAN.match(text):
+            return math.nan
+    return text
+
+
+def _tagged(tag: str, value: str, line: int, col: int) -> Any:
+    kind = tag[len(_T) :]
+    if kind == "str":
+        return value
+    resolved = resolve_plain(value)
+    expect = {"int": int, "float": (float, int), "bool": bool, "null": type(None)}[kind]
+    if isinstance(resolved, bool) and kind != "bool":
+        resolved = value
+    if not isinstance(resolved, expect):  # type: ignore[arg-type]
+        raise YamlError(line, col, "yaml-tag", f"'{value}' is not a valid !!{kind}")
+    return float(resolved) if kind == "float" else resolved
+
+
+def _pos(event: Any) -> Mark:
+    return (event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _check_tag(event: Any) -> None:
+    tag = event.tag
+    if tag is not None and tag not in _ALLOWED_TAGS and tag != "!":
+        line, col = _pos(event)
+        raise YamlError(
+            line, col, "yaml-tag", f"the tag '{tag}' is not allowed",
+            "remove the tag; plain values are enough",
+        )
+
+
+def _scalar(event: Any) -> Any:
+    _check_tag(event)
+    if event.tag in _ALLOWED_TAGS:
+        return _tagged(event.tag, event.value, *_pos(event))
+    if event.style == "" and event.implicit[0]:
+        return resolve_plain(event.value)
+    return event.value
+
+
+class _Frame:
+    __slots__ = ("container", "key", "key_mark", "path")
+
+    def __init__(self, container: Any, path: Path_) -> None:
+        self.container = container
+        self.path = path
+        self.key: Any = _NO_KEY
+        self.key_mark: Mark = (0, 0)
+
+
+_NO_KEY = object()
+
+
+def _compose(text: str, doc: Document) -> None:
+    stack: list[_Frame] = []
+    documents = 0
+    root_set = False
+
+    def place(value: Any, mark: Mark, raw: str | None) -> Path_ | None:
+        """Put a finished value into the current container; return its path."""
+        nonlocal root_set
+        if not stack:
+            doc.data, root_set = value, True
+            doc.marks[()] = mark
+            return ()
+        top = stack[-1]
+        if isinstance(top.container, list):
+            path = (*top.path, len(top.container))
+            top.container.append(value)
+        elif top.key is _NO_KEY:
+            if not isinstance(value, (str, int, float, bool)) or value is None:
+                raise YamlError(*mark, "yaml-key", "a mapping key must be a plain value")
+            key = value if isinstance(value, str) else str(value)
+            if key in top.container:
+                first = doc.key_marks.get((*top.path, key), (0, 0))
+                raise YamlError(
+                    *mark, "duplicate-key",
+                    f"the key '{key}' appears twice in this mapping (first at line {first[0]})",
+                    "keep one of them; YAML would silently use only the last",
+                )
+            top.key, top.key_mark = key, mark
+            return None
+        else:
+            path = (*top.path, top.key)
+            top.container[top.key] = value
+            doc.key_marks[path] = top.key_mark
+            top.key = _NO_KEY
+        doc.marks[path] = mark
+        if raw is not None:
+            doc.raw[path] = raw
+        return path
+
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        name = type(event).__name__
+        if name == "ScalarEvent":
+            if event.anchor:
+                raise YamlError(*_pos(event), "yaml-anchor", f"anchors ('&{event.anchor}') are not allowed", "write the value out where it is used")
+            value = _scalar(event)
+            raw = event.value if event.style == "" and not isinstance(value, str) else None
+            place(value, _pos(event), raw)
+        elif name in ("MappingStartEvent", "SequenceStartEvent"):
+            if event.anchor:
+                raise YamlError(*_pos(event), "yaml-anchor", f"anchors ('&{event.anchor}') are not allowed", "write the value out where it is used")
+            _check_tag(event)
+            if len(stack) >= MAX_DEPTH:
+                raise YamlError(*_pos(event), "yaml-depth", f"values are nested deeper than {MAX_DEPTH} levels")
+            container: Any = {} if name == "MappingStartEvent" else []
+            if stack and isinstance(stack[-1].container, dict) and stack[-1].key is _NO_KEY:
+                raise YamlError(*_pos(event), "yaml-key", "a mapping key must be a plain value")
+            path = place(container, _pos(event), None)
+            assert path is not None
+            stack.append(_Frame(container, path))
+        elif name in ("MappingEndEvent", "SequenceEndEvent"):
+            stack.pop()
+        elif name == "AliasEvent":
+            raise YamlError(*_pos(event), "yaml-alias", f"aliases ('*{event.anchor}') are not allowed", "write the value out where it is used")
+        elif name == "DocumentStartEvent":
+            documents += 1
+            if documents > 1:
+                raise YamlError(*_pos(event), "yaml-multi-doc", "a file holds exactly one YAML document", "remove the second '---' and what follows, or move it to its own file")
+    if not root_set:
+        doc.data = None
+
+
+def decode_text(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
+    """Strict UTF-8 (an optional BOM is dropped); the position of a bad byte is reported."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None, Diagnostic(path, 1, 1, "not-utf8", "the file is UTF-16, not UTF-8", "save it as UTF-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, Diagnostic(
+            path, line, col, "not-utf8",
+            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            "save it as UTF-8 text; binary files do not belong here",
+        )
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, Diagnostic(path, line, 1, "not-text", "the file contains a NUL byte", "binary files do not belong here")
+    return text, None
+
+
+def load_yaml(path: str, data: bytes, max_bytes: int) -> tuple[Document, list[Diagnostic]]:
+    """Parse one YAML file strictly. On any error the document's data is None."""
+    doc = Document(path)
+    if len(data) > max_bytes:
+        return doc, [Diagnostic(path, 1, 1, "file-too-large", f"the file has {len(data)} bytes; the limit is {max_bytes}", "split it up, or ask the IT centre to raise limits.max_yaml_bytes")]
+    text, diag = decode_text(path, data)
+    if diag or text is None:
+        return doc, [diag] if diag else []
+    try:
+        _compose(text, doc)
+    except YamlError as exc:
+        doc.data = None
+        return doc, [Diagnostic(path, exc.line, exc.col, exc.code, exc.message, exc.hint)]
+    except yaml.MarkedYAMLError as exc:
+        doc.data = None
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        msg = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
+        return doc, [Diagnostic(path, line, col, "yaml-syntax", f"YAML syntax error: {msg}", "check indentation, colons and quotes around this line")]
+    except yaml.YAMLError as exc:
+        doc.data = None
+        return doc, [Diagnostic(path, 1, 1, "yaml-syntax", f"YAML syntax error: {exc}")]
+    return doc, []
