@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from compiler.artifact import Artifact, canonical_json
 from compiler.diagnostics import Diagnostic
 from compiler.model import Estate, School
-from compiler.render import apple, inventory
+from compiler.render import apple, intune_apple, inventory, windows
 from compiler.render.context import FILTERS
 from compiler.resolve import SchoolConfig, resolve_school
+from compiler.signing import Signer
 from compiler.templating import Engine, TemplateFailure
 
 MANIFEST = "manifest.json"
@@ -22,18 +24,7 @@ class BuildOptions:
     schools: tuple[str, ...] = ()  # empty: all
     binary_plist: bool = False
     secret_values: dict[str, str] | None = None
-
-
-SchoolRenderer = Callable[[Estate, SchoolConfig, Engine, BuildOptions], list[Artifact]]
-EstateRenderer = Callable[[Estate, list[SchoolConfig], Engine], list[Artifact]]
-
-
-def _apple(estate: Estate, cfg: SchoolConfig, engine: Engine, options: BuildOptions) -> list[Artifact]:
-    return apple.render_school(estate, cfg, engine, options.binary_plist)
-
-
-SCHOOL_RENDERERS: dict[str, list[SchoolRenderer]] = {"apple": [_apple], "windows": []}
-ESTATE_RENDERERS: list[EstateRenderer] = []
+    signer: Signer | None = None
 
 
 def selected(estate: Estate, names: Iterable[str]) -> list[School]:
@@ -41,26 +32,61 @@ def selected(estate: Estate, names: Iterable[str]) -> list[School]:
     return [estate.schools[s] for s in sorted(estate.schools) if not wanted or s in wanted]
 
 
+def render_school(
+    estate: Estate, cfg: SchoolConfig, engine: Engine, options: BuildOptions
+) -> list[Artifact]:
+    """Every artifact of one school; a pure function of the school's configuration."""
+    if cfg.school.platform == "windows":
+        return [*windows.render_school(estate, cfg, engine), *inventory.render_school(cfg)]
+    rendered = apple.render_school(estate, cfg, engine, options.binary_plist)
+    if options.signer is not None:
+        signer = options.signer
+        rendered = [
+            dataclasses.replace(a, content=signer.sign(a.content)) if a.kind == "profile" else a
+            for a in rendered
+        ]
+    out = [*rendered, *inventory.render_school(cfg)]
+    if estate.settings.mdm_apple == "intune":
+        out.extend(
+            intune_apple.render_school(estate, cfg, [a for a in rendered if a.kind == "profile"])
+        )
+    return out
+
+
+def render_estate(estate: Estate, configs: list[SchoolConfig]) -> list[Artifact]:
+    """Tenant-wide objects (apps), always from every school so a partial build agrees with a full one."""
+    out = windows.estate_apps(estate, configs)
+    if estate.settings.mdm_apple == "intune":
+        out.extend(intune_apple.estate_vpp_apps(estate, configs))
+    return out
+
+
 def build(estate: Estate, options: BuildOptions) -> tuple[list[Artifact], list[Diagnostic]]:
     engine = Engine(FILTERS)
     artifacts: list[Artifact] = []
     diags: list[Diagnostic] = []
-    configs = []
-    for school in selected(estate, options.schools):
-        cfg = resolve_school(estate, school, options.secret_values)
-        configs.append(cfg)
+    wanted = {s.id for s in selected(estate, options.schools)}
+    configs = [
+        resolve_school(estate, school, options.secret_values) for school in selected(estate, ())
+    ]
+    for cfg in configs:
+        if cfg.school.id not in wanted:
+            continue
         try:
-            for renderer in SCHOOL_RENDERERS[school.platform]:
-                artifacts.extend(renderer(estate, cfg, engine, options))
-            artifacts.extend(inventory.render_school(cfg))
+            artifacts.extend(render_school(estate, cfg, engine, options))
         except TemplateFailure as exc:
-            msg = f"{exc.message} (rendering for school '{school.id}')"
-            diags.append(Diagnostic(exc.path, exc.line, exc.col, "template-error", msg, "the template belongs to the IT centre; tell them, with this message"))
-    for estate_renderer in ESTATE_RENDERERS:
-        try:
-            artifacts.extend(estate_renderer(estate, configs, engine))
-        except TemplateFailure as exc:
-            diags.append(Diagnostic(exc.path, exc.line, exc.col, "template-error", exc.message))
+            msg = f"{exc.message} (rendering for school '{cfg.school.id}')"
+            diags.append(
+                Diagnostic(
+                    exc.path,
+                    exc.line,
+                    exc.col,
+                    "template-error",
+                    msg,
+                    "the template belongs to the IT centre; tell them, with this message",
+                )
+            )
+    artifacts.extend(render_estate(estate, configs))
     artifacts.sort(key=lambda a: a.path)
     return artifacts, sorted(set(diags))
 
@@ -68,14 +94,23 @@ def build(estate: Estate, options: BuildOptions) -> tuple[list[Artifact], list[D
 def manifest(estate: Estate, artifacts: list[Artifact], secrets_filled: bool) -> bytes:
     rows: list[dict[str, Any]] = [
         {
-            "key": a.key, "path": a.path, "school": a.school, "platform": a.platform, "kind": a.kind,
-            "name": a.name, "sha256": a.sha256, "sources": list(a.sources), "secrets": list(a.secrets),
+            "key": a.key,
+            "path": a.path,
+            "school": a.school,
+            "platform": a.platform,
+            "kind": a.kind,
+            "name": a.name,
+            "sha256": a.sha256,
+            "sources": list(a.sources),
+            "secrets": list(a.secrets),
         }
         for a in artifacts
     ]
-    return canonical_json({
-        "version": 1,
-        "organisation": estate.settings.organisation,
-        "secrets": "filled-from-environment" if secrets_filled else "placeholders",
-        "artifacts": rows,
-    })
+    return canonical_json(
+        {
+            "version": 1,
+            "organisation": estate.settings.organisation,
+            "secrets": "filled-from-environment" if secrets_filled else "placeholders",
+            "artifacts": rows,
+        }
+    )

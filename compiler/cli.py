@@ -22,11 +22,15 @@ def _root(root: Path | None) -> Path:
         return root.resolve()
     found = find_root(Path.cwd())
     if found is None:
-        raise click.UsageError("no schoolmdm.yaml here or in any folder above; cd into the estate or pass --root")
+        raise click.UsageError(
+            "no schoolmdm.yaml here or in any folder above; cd into the estate or pass --root"
+        )
     return found
 
 
-root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), help=ROOT_HELP)
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), help=ROOT_HELP
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -45,8 +49,14 @@ def cli() -> None:
 
 @cli.command()
 @root_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people, json for tools, github for pull-request annotations.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for pull-request annotations.",
+)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def validate(root: Path | None, fmt: str, paths: tuple[Path, ...]) -> None:
     """Check the estate against the schemas and the rules across files.
@@ -67,21 +77,64 @@ def validate(root: Path | None, fmt: str, paths: tuple[Path, ...]) -> None:
 
 @cli.command("build")
 @root_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Where to write. Default: build/ in the estate.")
-@click.option("--school", "schools", multiple=True, metavar="ID", help="Build only this school (repeatable).")
-@click.option("--plist", "plist_format", type=click.Choice(["xml", "binary"]), default="xml", show_default=True,
-              help="Property list format of .mobileconfig files.")
-@click.option("--secrets-from-env", is_flag=True,
-              help="Put secret values from environment variables (named like the secret) into the build, for a manual export. Never the default.")
-@click.option("--sign-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path), envvar="SCHOOLMDM_SIGN_CERT",
-              help="PEM certificate to sign profiles with (or SCHOOLMDM_SIGN_CERT).")
-@click.option("--sign-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), envvar="SCHOOLMDM_SIGN_KEY",
-              help="PEM private key of the signing certificate (or SCHOOLMDM_SIGN_KEY).")
-@click.option("--sign-chain", type=click.Path(dir_okay=False, exists=True, path_type=Path), envvar="SCHOOLMDM_SIGN_CHAIN",
-              help="PEM intermediate certificates to include (or SCHOOLMDM_SIGN_CHAIN).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Format of findings.")
-def build_cmd(root: Path | None, out: Path | None, schools: tuple[str, ...], plist_format: str, secrets_from_env: bool,
-              sign_cert: Path | None, sign_key: Path | None, sign_chain: Path | None, fmt: str) -> None:
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write. Default: build/ in the estate.",
+)
+@click.option(
+    "--school", "schools", multiple=True, metavar="ID", help="Build only this school (repeatable)."
+)
+@click.option(
+    "--plist",
+    "plist_format",
+    type=click.Choice(["xml", "binary"]),
+    default="xml",
+    show_default=True,
+    help="Property list format of .mobileconfig files.",
+)
+@click.option(
+    "--secrets-from-env",
+    is_flag=True,
+    help="Put secret values from environment variables (named like the secret) into the build, for a manual export. Never the default.",
+)
+@click.option(
+    "--sign-cert",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    envvar="SCHOOLMDM_SIGN_CERT",
+    help="PEM certificate to sign profiles with (or SCHOOLMDM_SIGN_CERT).",
+)
+@click.option(
+    "--sign-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    envvar="SCHOOLMDM_SIGN_KEY",
+    help="PEM private key of the signing certificate (or SCHOOLMDM_SIGN_KEY).",
+)
+@click.option(
+    "--sign-chain",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    envvar="SCHOOLMDM_SIGN_CHAIN",
+    help="PEM intermediate certificates to include (or SCHOOLMDM_SIGN_CHAIN).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Format of findings.",
+)
+def build_cmd(
+    root: Path | None,
+    out: Path | None,
+    schools: tuple[str, ...],
+    plist_format: str,
+    secrets_from_env: bool,
+    sign_cert: Path | None,
+    sign_key: Path | None,
+    sign_chain: Path | None,
+    fmt: str,
+) -> None:
     """Validate the estate, then write every artifact to build/ with build/manifest.json.
 
     Nothing is written if there is any finding; the previous build/ stays as it was until the
@@ -106,19 +159,51 @@ def build_cmd(root: Path | None, out: Path | None, schools: tuple[str, ...], pli
         except SigningError as exc:
             raise click.UsageError(str(exc)) from None
     target = out if out is not None else estate_root / "build"
-    sys.exit(command.run(estate_root, target, schools, plist_format == "binary", secrets_from_env, signer, fmt))
+    sys.exit(
+        command.run(
+            estate_root, target, schools, plist_format == "binary", secrets_from_env, signer, fmt
+        )
+    )
 
 
 @cli.command("new-school")
 @root_option
 @click.argument("school_id", metavar="ID")
-@click.option("--platform", type=click.Choice(["apple", "windows"]), required=True, help="The devices the school chose.")
-@click.option("--type", "school_type", required=True,
-              type=click.Choice(["gymnasium", "gemeinschaftsschule", "realschule", "gesamtschule", "grundschule", "berufsbildungszentrum", "foerderschule"]),
-              help="The kind of school.")
+@click.option(
+    "--platform",
+    type=click.Choice(["apple", "windows"]),
+    required=True,
+    help="The devices the school chose.",
+)
+@click.option(
+    "--type",
+    "school_type",
+    required=True,
+    type=click.Choice(
+        [
+            "gymnasium",
+            "gemeinschaftsschule",
+            "realschule",
+            "gesamtschule",
+            "grundschule",
+            "berufsbildungszentrum",
+            "foerderschule",
+        ]
+    ),
+    help="The kind of school.",
+)
 @click.option("--name", help="The school's full name (default: the id).")
-@click.option("--maintainer", help="GitHub user or team that owns the folder, e.g. @my-org/gs-west.")
-def new_school(root: Path | None, school_id: str, platform: str, school_type: str, name: str | None, maintainer: str | None) -> None:
+@click.option(
+    "--maintainer", help="GitHub user or team that owns the folder, e.g. @my-org/gs-west."
+)
+def new_school(
+    root: Path | None,
+    school_id: str,
+    platform: str,
+    school_type: str,
+    name: str | None,
+    maintainer: str | None,
+) -> None:
     """Create schools/ID/ with a school.yaml and an empty devices.csv that validate.
 
     \b

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -24,12 +25,10 @@ class Collector:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
 
-    def add(
-        self, path: str, line: int, col: int, code: str, message: str, hint: str = ""
-    ) -> None:
+    def add(self, path: str, line: int, col: int, code: str, message: str, hint: str = "") -> None:
         self.items.append(Diagnostic(path, line, col, code, message, hint))
 
-    def extend(self, other: list[Diagnostic]) -> None:
+    def extend(self, other: Iterable[Diagnostic]) -> None:
         self.items.extend(other)
 
     def sorted(self) -> list[Diagnostic]:

@@ -22,15 +22,28 @@ REQUIRED = ("serial", "mac", "asset_tag", "model")
 
 # header spellings seen in vendor lists and spreadsheet exports
 HEADER_ALIASES = {
-    "serial_number": "serial", "serialnumber": "serial", "seriennummer": "serial",
-    "device_serial_number": "serial", "sn": "serial",
-    "mac_address": "mac", "macaddress": "mac", "wifi_mac": "mac", "wi_fi_mac": "mac",
-    "mac_adresse": "mac", "wlan_mac": "mac",
-    "asset": "asset_tag", "asset_tag_label": "asset_tag", "assettag": "asset_tag",
-    "inventarnummer": "asset_tag", "inventory_number": "asset_tag",
-    "modell": "model", "device_model": "model",
-    "hardware_hash": "hardware_hash", "hash": "hardware_hash",
-    "windows_product_id": "product_id", "productid": "product_id",
+    "serial_number": "serial",
+    "serialnumber": "serial",
+    "seriennummer": "serial",
+    "device_serial_number": "serial",
+    "sn": "serial",
+    "mac_address": "mac",
+    "macaddress": "mac",
+    "wifi_mac": "mac",
+    "wi_fi_mac": "mac",
+    "mac_adresse": "mac",
+    "wlan_mac": "mac",
+    "asset": "asset_tag",
+    "asset_tag_label": "asset_tag",
+    "assettag": "asset_tag",
+    "inventarnummer": "asset_tag",
+    "inventory_number": "asset_tag",
+    "modell": "model",
+    "device_model": "model",
+    "hardware_hash": "hardware_hash",
+    "hash": "hardware_hash",
+    "windows_product_id": "product_id",
+    "productid": "product_id",
 }
 
 SERIAL_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,31}$")
@@ -38,7 +51,9 @@ ASSET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 HASH_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}$")
 PRODUCT_RE = re.compile(r"[A-Za-z0-9-]{1,64}$")
 _MAC_HEX = re.compile(r"[0-9a-fA-F]{12}$")
-_MAC_SEP = re.compile(r"([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|([0-9a-fA-F]{4}\.){2}[0-9a-fA-F]{4}$")
+_MAC_SEP = re.compile(
+    r"([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|([0-9a-fA-F]{4}\.){2}[0-9a-fA-F]{4}$"
+)
 
 
 @dataclass(frozen=True)
@@ -100,15 +115,28 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
     for i, name in enumerate(header):
         col = _col_of(lines[0], delim, i)
         if name in index:
-            diags.append(Diagnostic(path, 1, col, "csv-header", f"the column '{name}' appears twice"))
+            diags.append(
+                Diagnostic(path, 1, col, "csv-header", f"the column '{name}' appears twice")
+            )
         elif name not in COLUMNS:
             hint = did_you_mean(name, COLUMNS) or "known columns: " + ", ".join(COLUMNS)
-            diags.append(Diagnostic(path, 1, col, "csv-unknown-column", f"unknown column '{name}'", hint))
+            diags.append(
+                Diagnostic(path, 1, col, "csv-unknown-column", f"unknown column '{name}'", hint)
+            )
         else:
             index[name] = i
     missing = [c for c in REQUIRED if c not in index]
     if missing:
-        diags.append(Diagnostic(path, 1, 1, "csv-missing-column", "missing column(s): " + ", ".join(missing), "the header needs: " + ",".join(REQUIRED)))
+        diags.append(
+            Diagnostic(
+                path,
+                1,
+                1,
+                "csv-missing-column",
+                "missing column(s): " + ", ".join(missing),
+                "the header needs: " + ",".join(REQUIRED),
+            )
+        )
     if diags:
         return [], diags
     devices: list[Device] = []
@@ -122,14 +150,18 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
             msg = f"the row has {len(row)} fields; the header has {width}"
             diags.append(Diagnostic(path, line, 1, "csv-row", msg, hint))
             continue
-        dev, row_diags = _device(path, line, lines[line - 1] if line <= len(lines) else "", delim, row, index)
+        dev, row_diags = _device(
+            path, line, lines[line - 1] if line <= len(lines) else "", delim, row, index
+        )
         diags.extend(row_diags)
         if dev is not None:
             devices.append(dev)
     return devices, diags
 
 
-def _device(path: str, line: int, line_text: str, delim: str, row: list[str], index: dict[str, int]) -> tuple[Device | None, list[Diagnostic]]:
+def _device(
+    path: str, line: int, line_text: str, delim: str, row: list[str], index: dict[str, int]
+) -> tuple[Device | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
 
     def cell(name: str) -> str:
@@ -137,27 +169,59 @@ def _device(path: str, line: int, line_text: str, delim: str, row: list[str], in
         return row[i].strip() if i is not None else ""
 
     def bad(name: str, code: str, message: str, hint: str) -> None:
-        diags.append(Diagnostic(path, line, _col_of(line_text, delim, index[name]), code, message, hint))
+        diags.append(
+            Diagnostic(path, line, _col_of(line_text, delim, index[name]), code, message, hint)
+        )
 
     serial = cell("serial").upper().replace(" ", "")
     if not SERIAL_RE.match(serial):
-        bad("serial", "invalid-serial", f"'{cell('serial')}' is not a serial number", "4 to 32 letters, digits or '-'")
+        bad(
+            "serial",
+            "invalid-serial",
+            f"'{cell('serial')}' is not a serial number",
+            "4 to 32 letters, digits or '-'",
+        )
     raw_mac = cell("mac")
     mac = normalize_mac(raw_mac)
     if mac is None:
-        bad("mac", "invalid-mac", f"'{raw_mac}' is not a MAC address", "write it like aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF or aabb.ccdd.eeff")
+        bad(
+            "mac",
+            "invalid-mac",
+            f"'{raw_mac}' is not a MAC address",
+            "write it like aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF or aabb.ccdd.eeff",
+        )
     asset = cell("asset_tag")
     if not ASSET_RE.match(asset):
-        bad("asset_tag", "invalid-asset-tag", f"'{asset}' is not an asset tag", "up to 64 letters, digits or . _ / -, starting with a letter or digit")
+        bad(
+            "asset_tag",
+            "invalid-asset-tag",
+            f"'{asset}' is not an asset tag",
+            "up to 64 letters, digits or . _ / -, starting with a letter or digit",
+        )
     model = cell("model")
     if not model or len(model) > 100:
-        bad("model", "invalid-model", "the model is empty or longer than 100 characters", "write the model as on the vendor's list, e.g. 'iPad (10th generation)'")
+        bad(
+            "model",
+            "invalid-model",
+            "the model is empty or longer than 100 characters",
+            "write the model as on the vendor's list, e.g. 'iPad (10th generation)'",
+        )
     hw = cell("hardware_hash")
     if hw and not HASH_RE.match(hw):
-        bad("hardware_hash", "invalid-hardware-hash", "the hardware hash is not base64", "copy it unchanged from the vendor's Autopilot file")
+        bad(
+            "hardware_hash",
+            "invalid-hardware-hash",
+            "the hardware hash is not base64",
+            "copy it unchanged from the vendor's Autopilot file",
+        )
     pid = cell("product_id")
     if pid and not PRODUCT_RE.match(pid):
-        bad("product_id", "invalid-product-id", f"'{pid}' is not a Windows product id", "letters, digits and '-' only")
+        bad(
+            "product_id",
+            "invalid-product-id",
+            f"'{pid}' is not a Windows product id",
+            "letters, digits and '-' only",
+        )
     if diags or mac is None:
         return None, diags
     return Device(serial, mac, asset, model, hw, pid, line), []

@@ -49,7 +49,9 @@ class RawEstate:
 
 def _limit(raw: Any, key: str, default: int) -> int:
     value = raw.get(key) if isinstance(raw, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+    return (
+        value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+    )
 
 
 def _yaml_files(src: FileSource, folder: str, diags: list[Diagnostic]) -> list[tuple[str, str]]:
@@ -60,7 +62,16 @@ def _yaml_files(src: FileSource, folder: str, diags: list[Diagnostic]) -> list[t
         if name.endswith(".yaml"):
             out.append((name[: -len(".yaml")], path))
         elif name.endswith(".yml"):
-            diags.append(Diagnostic(path, 1, 1, "file-name", "files end in '.yaml', not '.yml'", f"rename it to {name[:-4]}.yaml"))
+            diags.append(
+                Diagnostic(
+                    path,
+                    1,
+                    1,
+                    "file-name",
+                    "files end in '.yaml', not '.yml'",
+                    f"rename it to {name[:-4]}.yaml",
+                )
+            )
     return out
 
 
@@ -70,7 +81,16 @@ def load_estate(src: FileSource) -> tuple[RawEstate, list[Diagnostic]]:
     def read_yaml(path: str, max_bytes: int) -> Document:
         size = src.size(path)
         if size > max_bytes:  # reject before reading a huge file into memory
-            diags.append(Diagnostic(path, 1, 1, "file-too-large", f"the file has {size} bytes; the limit is {max_bytes}", "split it up, or ask the IT centre to raise limits.max_yaml_bytes"))
+            diags.append(
+                Diagnostic(
+                    path,
+                    1,
+                    1,
+                    "file-too-large",
+                    f"the file has {size} bytes; the limit is {max_bytes}",
+                    "split it up, or ask the IT centre to raise limits.max_yaml_bytes",
+                )
+            )
             return Document(path)
         doc, found = load_yaml(path, src.read(path), max_bytes)
         diags.extend(found)
@@ -80,7 +100,16 @@ def load_estate(src: FileSource) -> tuple[RawEstate, list[Diagnostic]]:
         estate = read_yaml(ESTATE_FILE, DEFAULT_MAX_YAML)
     else:
         estate = Document(ESTATE_FILE)
-        diags.append(Diagnostic(ESTATE_FILE, 1, 1, "missing-file", "the estate settings file is missing", "run schoolmdm in the estate's root folder or pass --root"))
+        diags.append(
+            Diagnostic(
+                ESTATE_FILE,
+                1,
+                1,
+                "missing-file",
+                "the estate settings file is missing",
+                "run schoolmdm in the estate's root folder or pass --root",
+            )
+        )
     limits = estate.data.get("limits") if isinstance(estate.data, dict) else None
     max_yaml = _limit(limits, "max_yaml_bytes", DEFAULT_MAX_YAML)
     max_csv = _limit(limits, "max_csv_bytes", DEFAULT_MAX_CSV)
@@ -94,7 +123,16 @@ def load_estate(src: FileSource) -> tuple[RawEstate, list[Diagnostic]]:
             continue
         school_path = f"{folder}/school.yaml"
         if not src.exists(school_path):
-            diags.append(Diagnostic(folder, 1, 1, "missing-file", f"the school folder '{name}' has no school.yaml", f"create it with: schoolmdm new-school {name} --platform apple|windows --type TYPE"))
+            diags.append(
+                Diagnostic(
+                    folder,
+                    1,
+                    1,
+                    "missing-file",
+                    f"the school folder '{name}' has no school.yaml",
+                    f"create it with: schoolmdm new-school {name} --platform apple|windows --type TYPE",
+                )
+            )
             continue
         raw.schools[name] = read_yaml(school_path, max_yaml)
         csv_path = f"{folder}/devices.csv"
@@ -102,7 +140,16 @@ def load_estate(src: FileSource) -> tuple[RawEstate, list[Diagnostic]]:
         if src.exists(csv_path):
             size = src.size(csv_path)
             if size > max_csv:
-                diags.append(Diagnostic(csv_path, 1, 1, "file-too-large", f"the file has {size} bytes; the limit is {max_csv}", "ask the IT centre to raise limits.max_csv_bytes"))
+                diags.append(
+                    Diagnostic(
+                        csv_path,
+                        1,
+                        1,
+                        "file-too-large",
+                        f"the file has {size} bytes; the limit is {max_csv}",
+                        "ask the IT centre to raise limits.max_csv_bytes",
+                    )
+                )
             else:
                 inv.devices, found = read_devices(csv_path, src.read(csv_path), max_csv)
                 diags.extend(found)

@@ -55,7 +55,9 @@ def applied_profiles(estate: Estate, school: School) -> list[Profile]:
     return out
 
 
-def resolve_school(estate: Estate, school: School, secret_values: dict[str, str] | None = None) -> SchoolConfig:
+def resolve_school(
+    estate: Estate, school: School, secret_values: dict[str, str] | None = None
+) -> SchoolConfig:
     profiles = []
     for profile in applied_profiles(estate, school):
         found: set[str] = set()

@@ -8,7 +8,11 @@ from compiler.diagnostics import Diagnostic
 from compiler.load import RawEstate
 from compiler.model import Estate
 
-_FIELDS = (("serial", "serial", "duplicate-serial"), ("mac", "MAC", "duplicate-mac"), ("asset_tag", "asset tag", "duplicate-asset-tag"))
+_FIELDS = (
+    ("serial", "serial", "duplicate-serial"),
+    ("mac", "MAC", "duplicate-mac"),
+    ("asset_tag", "asset tag", "duplicate-asset-tag"),
+)
 
 
 def check(estate: Estate, raw: RawEstate) -> Iterator[Diagnostic]:
@@ -25,9 +29,23 @@ def check(estate: Estate, raw: RawEstate) -> Iterator[Diagnostic]:
                     seen[value] = (inv.path, dev.line)
                 else:
                     msg = f"the {label} '{value}' is also at {first[0]}:{first[1]}"
-                    yield Diagnostic(inv.path, dev.line, 1, code, msg, f"every {label} is unique in the whole estate; remove or correct one of the two rows")
+                    yield Diagnostic(
+                        inv.path,
+                        dev.line,
+                        1,
+                        code,
+                        msg,
+                        f"every {label} is unique in the whole estate; remove or correct one of the two rows",
+                    )
             if school is not None:
                 is_ipad = "ipad" in dev.model.lower()
                 if (school.platform == "apple") != is_ipad:
                     want = "iPads" if school.platform == "apple" else "Windows devices, not iPads"
-                    yield Diagnostic(inv.path, dev.line, 1, "device-platform", f"'{dev.model}' does not fit a {school.platform} school", f"this school's inventory lists {want}; is the row in the right school?")
+                    yield Diagnostic(
+                        inv.path,
+                        dev.line,
+                        1,
+                        "device-platform",
+                        f"'{dev.model}' does not fit a {school.platform} school",
+                        f"this school's inventory lists {want}; is the row in the right school?",
+                    )

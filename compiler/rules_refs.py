@@ -17,28 +17,42 @@ from compiler.suggest import did_you_mean
 from compiler.yamlload import Document, Path_
 
 
-def _at(doc: Document, path: Path_, code: str, message: str, hint: str = "", key: bool = False) -> Diagnostic:
+def _at(
+    doc: Document, path: Path_, code: str, message: str, hint: str = "", key: bool = False
+) -> Diagnostic:
     line, col = doc.mark(path, key=key)
     return Diagnostic(doc.path, line, col, code, message, hint)
 
 
 def check_ids(raw: RawEstate, estate: Estate) -> Iterator[Diagnostic]:
     """The id inside a file equals the name of its folder or file."""
-    groups = ((raw.schools, estate.schools, "folder"), (raw.apps, estate.apps, "file name"), (raw.profiles, estate.profiles, "file name"))
+    groups = (
+        (raw.schools, estate.schools, "folder"),
+        (raw.apps, estate.apps, "file name"),
+        (raw.profiles, estate.profiles, "file name"),
+    )
     for docs, valid, what in groups:
         for name, doc in docs.items():
             if name in valid and doc.data["id"] != name:
-                yield _at(doc, ("id",), "id-mismatch", f"the id '{doc.data['id']}' differs from its {what} '{name}'", f"ids never change; set id: {name}")
+                yield _at(
+                    doc,
+                    ("id",),
+                    "id-mismatch",
+                    f"the id '{doc.data['id']}' differs from its {what} '{name}'",
+                    f"ids never change; set id: {name}",
+                )
 
 
 @cache
 def _param_validator(profile_path: str, schema_key: str) -> Draft202012Validator:
     import json
+
     return Draft202012Validator(strip_markers(json.loads(schema_key)))
 
 
 def param_validator(profile: Profile) -> Draft202012Validator:
     import json
+
     return _param_validator(profile.path, json.dumps(profile.parameters, sort_keys=True))
 
 
@@ -49,17 +63,39 @@ def check_profiles(estate: Estate) -> Iterator[Diagnostic]:
         props = profile.parameters.get("properties", {})
         for i, name in enumerate(profile.locked):
             if name not in props:
-                yield _at(doc, ("locked", i), "unknown-parameter", f"the locked parameter '{name}' is not among the parameters", did_you_mean(name, props))
+                yield _at(
+                    doc,
+                    ("locked", i),
+                    "unknown-parameter",
+                    f"the locked parameter '{name}' is not among the parameters",
+                    did_you_mean(name, props),
+                )
         for platform in profile.platforms:
             if platform not in profile.templates:
-                yield _at(doc, ("templates",), "missing-template", f"the profile applies to {platform} but has no {platform} template")
+                yield _at(
+                    doc,
+                    ("templates",),
+                    "missing-template",
+                    f"the profile applies to {platform} but has no {platform} template",
+                )
         for platform, path in profile.templates.items():
             if path not in estate.templates:
-                yield _at(doc, ("templates", platform), "missing-template", f"the template '{path}' does not exist", did_you_mean(path, estate.templates))
+                yield _at(
+                    doc,
+                    ("templates", platform),
+                    "missing-template",
+                    f"the template '{path}' does not exist",
+                    did_you_mean(path, estate.templates),
+                )
         defaults = with_defaults(profile.parameters, {})
         for error in param_validator(profile).iter_errors(defaults):
             if error.validator != "required":
-                yield _at(doc, ("parameters",), "invalid-default", f"a default does not fit its own parameter schema: {error.message}")
+                yield _at(
+                    doc,
+                    ("parameters",),
+                    "invalid-default",
+                    f"a default does not fit its own parameter schema: {error.message}",
+                )
 
 
 def _app_ref_ok(value: Any, school: School, estate: Estate) -> str:
@@ -68,29 +104,60 @@ def _app_ref_ok(value: Any, school: School, estate: Estate) -> str:
     if "." in value:
         return ""  # a bundle id of a built-in app
     if value not in estate.apps:
-        return f"'{value}' is not a catalogue app" + (f"; {did_you_mean(value, estate.apps)}" if did_you_mean(value, estate.apps) else "")
+        return f"'{value}' is not a catalogue app" + (
+            f"; {did_you_mean(value, estate.apps)}" if did_you_mean(value, estate.apps) else ""
+        )
     if value not in {a.app_id for a in school.apps}:
         return f"'{value}' is not among the school's apps; add it under 'apps'"
     return ""
 
 
-def _check_values(school: School, profile: Profile, estate: Estate, doc: Document) -> Iterator[Diagnostic]:
+def _check_values(
+    school: School, profile: Profile, estate: Estate, doc: Document
+) -> Iterator[Diagnostic]:
     base: Path_ = ("profiles", profile.id)
     values = school.profiles.get(profile.id, {})
     for i, name in enumerate(values):
         if name in profile.locked:
-            yield _at(doc, (*base, name), "locked-parameter", f"'{name}' is locked by profile '{profile.id}' ({profile.path})", "remove it; the IT centre sets this value for every school", key=True)
+            yield _at(
+                doc,
+                (*base, name),
+                "locked-parameter",
+                f"'{name}' is locked by profile '{profile.id}' ({profile.path})",
+                "remove it; the IT centre sets this value for every school",
+                key=True,
+            )
         del i
     effective = with_defaults(profile.parameters, values)
     for error in param_validator(profile).iter_errors(effective):
         for diag in error_to_diagnostics(doc, error, base):
-            yield Diagnostic(diag.path, diag.line, diag.col, "parameter-value" if diag.code == "invalid-value" else diag.code, diag.message, diag.hint)
+            yield Diagnostic(
+                diag.path,
+                diag.line,
+                diag.col,
+                "parameter-value" if diag.code == "invalid-value" else diag.code,
+                diag.message,
+                diag.hint,
+            )
     for path, value in marked(profile.parameters, effective, "x-secret"):
         where = dotted((*base, *path))
         if not is_secret_ref(value):
-            yield _at(doc, (*base, *path), "plaintext-secret", f"{where} must reference a secret, not hold its value", "write {secret: NAME} and ask the IT centre to store the value as NAME")
+            yield _at(
+                doc,
+                (*base, *path),
+                "plaintext-secret",
+                f"{where} must reference a secret, not hold its value",
+                "write {secret: NAME} and ask the IT centre to store the value as NAME",
+            )
         elif value["secret"] not in estate.secrets:
-            yield _at(doc, (*base, *path, "secret"), "undeclared-secret", f"the secret '{value['secret']}' is not declared in secrets.yaml", did_you_mean(value["secret"], estate.secrets) or "ask the IT centre to declare it in secrets.yaml")
+            yield _at(
+                doc,
+                (*base, *path, "secret"),
+                "undeclared-secret",
+                f"the secret '{value['secret']}' is not declared in secrets.yaml",
+                did_you_mean(value["secret"], estate.secrets)
+                or "ask the IT centre to declare it in secrets.yaml",
+            )
     for path, value in marked(profile.parameters, effective, "x-app-ref"):
         problem = _app_ref_ok(value, school, estate)
         if problem:
@@ -103,37 +170,94 @@ def check_schools(estate: Estate) -> Iterator[Diagnostic]:
         for profile_id in school.profiles:
             profile = estate.profiles.get(profile_id)
             if profile is None:
-                hint = did_you_mean(profile_id, estate.profiles) or "known profiles: " + ", ".join(sorted(estate.profiles))
-                yield _at(doc, ("profiles", profile_id), "unknown-profile", f"there is no profile '{profile_id}'", hint, key=True)
+                hint = did_you_mean(profile_id, estate.profiles) or "known profiles: " + ", ".join(
+                    sorted(estate.profiles)
+                )
+                yield _at(
+                    doc,
+                    ("profiles", profile_id),
+                    "unknown-profile",
+                    f"there is no profile '{profile_id}'",
+                    hint,
+                    key=True,
+                )
             elif school.platform not in profile.platforms:
-                yield _at(doc, ("profiles", profile_id), "profile-platform", f"the profile '{profile_id}' is not for {school.platform} schools", "it applies to: " + ", ".join(profile.platforms), key=True)
+                yield _at(
+                    doc,
+                    ("profiles", profile_id),
+                    "profile-platform",
+                    f"the profile '{profile_id}' is not for {school.platform} schools",
+                    "it applies to: " + ", ".join(profile.platforms),
+                    key=True,
+                )
             elif not profile.applies_to(school):
-                yield _at(doc, ("profiles", profile_id), "profile-school-type", f"the profile '{profile_id}' is not for schools of type '{school.type}'", "it applies to: " + ", ".join(profile.school_types), key=True)
+                yield _at(
+                    doc,
+                    ("profiles", profile_id),
+                    "profile-school-type",
+                    f"the profile '{profile_id}' is not for schools of type '{school.type}'",
+                    "it applies to: " + ", ".join(profile.school_types),
+                    key=True,
+                )
             else:
                 yield from _check_values(school, profile, estate, doc)
         for profile in estate.profiles.values():
-            if profile.mode == "always" and profile.id not in school.profiles and profile.applies_to(school):
+            if (
+                profile.mode == "always"
+                and profile.id not in school.profiles
+                and profile.applies_to(school)
+            ):
                 yield from _check_values(school, profile, estate, doc)
         seen: dict[str, int] = {}
         for choice in school.apps:
             path: Path_ = ("apps", choice.index)
             app = estate.apps.get(choice.app_id)
             if choice.app_id in seen:
-                yield _at(doc, path, "duplicate-app", f"the app '{choice.app_id}' is listed twice (also item {seen[choice.app_id] + 1})")
+                yield _at(
+                    doc,
+                    path,
+                    "duplicate-app",
+                    f"the app '{choice.app_id}' is listed twice (also item {seen[choice.app_id] + 1})",
+                )
             seen[choice.app_id] = choice.index
             if app is None:
                 hint = did_you_mean(choice.app_id, estate.apps)
-                yield _at(doc, path, "unknown-app", f"there is no app '{choice.app_id}' in the catalogue", hint or "see catalog/apps for the apps there are")
+                yield _at(
+                    doc,
+                    path,
+                    "unknown-app",
+                    f"there is no app '{choice.app_id}' in the catalogue",
+                    hint or "see catalog/apps for the apps there are",
+                )
                 continue
             platform_part = app.apple if school.platform == "apple" else app.windows
             if platform_part is None:
-                yield _at(doc, path, "app-platform", f"the app '{app.id}' is not available for {school.platform}", f"see {app.path}")
+                yield _at(
+                    doc,
+                    path,
+                    "app-platform",
+                    f"the app '{app.id}' is not available for {school.platform}",
+                    f"see {app.path}",
+                )
                 continue
             if choice.config:
                 schema = platform_part.get("config_schema")
                 if schema is None:
-                    yield _at(doc, (*path, "config"), "app-config", f"the app '{app.id}' takes no managed configuration", f"see {app.path}")
+                    yield _at(
+                        doc,
+                        (*path, "config"),
+                        "app-config",
+                        f"the app '{app.id}' takes no managed configuration",
+                        f"see {app.path}",
+                    )
                 else:
                     for error in Draft202012Validator(schema).iter_errors(choice.config):
                         for diag in error_to_diagnostics(doc, error, (*path, "config")):
-                            yield Diagnostic(diag.path, diag.line, diag.col, "app-config", diag.message, diag.hint)
+                            yield Diagnostic(
+                                diag.path,
+                                diag.line,
+                                diag.col,
+                                "app-config",
+                                diag.message,
+                                diag.hint,
+                            )

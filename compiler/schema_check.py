@@ -12,10 +12,30 @@ from compiler.diagnostics import Diagnostic
 from compiler.suggest import did_you_mean
 from compiler.yamlload import Document, Path_
 
-_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO", "ON", "OFF"}
+_YAML11_BOOLS = {
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "Yes",
+    "No",
+    "On",
+    "Off",
+    "YES",
+    "NO",
+    "ON",
+    "OFF",
+}
 _TYPE_NAMES = {
-    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-    "object": "a mapping (key: value)", "array": "a list", "null": "empty",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping (key: value)",
+    "array": "a list",
+    "null": "empty",
 }
 
 
@@ -43,7 +63,9 @@ def _expected(schema_type: Any) -> str:
     return " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in types)
 
 
-def error_to_diagnostics(doc: Document, error: ValidationError, base: Path_ = ()) -> list[Diagnostic]:
+def error_to_diagnostics(
+    doc: Document, error: ValidationError, base: Path_ = ()
+) -> list[Diagnostic]:
     error = _leaf(error)
     path: Path_ = (*base, *error.absolute_path)
     where = dotted(path)
@@ -58,11 +80,15 @@ def error_to_diagnostics(doc: Document, error: ValidationError, base: Path_ = ()
             kl, kc = doc.mark((*path, key), key=True)
             hint = did_you_mean(key, known) or ("known keys: " + ", ".join(known) if known else "")
             where_key = f"{where}." if path else ""
-            out.append(Diagnostic(doc.path, kl, kc, "unknown-key", f"unknown key '{where_key}{key}'", hint))
+            out.append(
+                Diagnostic(doc.path, kl, kc, "unknown-key", f"unknown key '{where_key}{key}'", hint)
+            )
         if out:
             return out
     if kind == "required":
-        missing = [k for k in schema.get("required", []) if isinstance(inst, dict) and k not in inst]
+        missing = [
+            k for k in schema.get("required", []) if isinstance(inst, dict) and k not in inst
+        ]
         name = missing[0] if missing else "?"
         desc = schema.get("properties", {}).get(name, {}).get("description", "")
         target = f"'{name}'" if not path else f"'{where}.{name}'"
@@ -80,7 +106,16 @@ def error_to_diagnostics(doc: Document, error: ValidationError, base: Path_ = ()
         allowed = schema.get("enum", [schema.get("const")])
         shown = ", ".join(_show(a) for a in allowed)
         hint = did_you_mean(str(inst), [str(a) for a in allowed]) or f"allowed: {shown}"
-        return [Diagnostic(doc.path, line, col, "invalid-value", f"{where}: {_show(inst)} is not one of {shown}", hint)]
+        return [
+            Diagnostic(
+                doc.path,
+                line,
+                col,
+                "invalid-value",
+                f"{where}: {_show(inst)} is not one of {shown}",
+                hint,
+            )
+        ]
     if kind == "propertyNames":
         key = inst if isinstance(inst, str) else "?"
         kl, kc = doc.mark((*path, key), key=True)
@@ -91,7 +126,9 @@ def error_to_diagnostics(doc: Document, error: ValidationError, base: Path_ = ()
     return [Diagnostic(doc.path, line, col, "invalid-value", f"{where}: {error.message}", hint)]
 
 
-def check(doc: Document, validator: Draft202012Validator, data: Any = None, base: Path_ = ()) -> list[Diagnostic]:
+def check(
+    doc: Document, validator: Draft202012Validator, data: Any = None, base: Path_ = ()
+) -> list[Diagnostic]:
     instance = doc.data if data is None else data
     out: list[Diagnostic] = []
     for error in validator.iter_errors(instance):

@@ -15,7 +15,14 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 KINDS = (
-    "estate", "secrets", "school", "app", "profile", "device", "template-apple", "template-windows",
+    "estate",
+    "secrets",
+    "school",
+    "app",
+    "profile",
+    "device",
+    "template-apple",
+    "template-windows",
 )
 
 

@@ -22,22 +22,32 @@ class Signer:
     chain: tuple[x509.Certificate, ...]
 
     def sign(self, content: bytes) -> bytes:
-        builder = pkcs7.PKCS7SignatureBuilder().set_data(content).add_signer(self.cert, self.key, hashes.SHA256())
+        builder = (
+            pkcs7.PKCS7SignatureBuilder()
+            .set_data(content)
+            .add_signer(self.cert, self.key, hashes.SHA256())
+        )
         for extra in self.chain:
             builder = builder.add_certificate(extra)
         # Binary: the plist is embedded byte-for-byte (no MIME canonicalisation of line ends)
         return builder.sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
 
 
-def load_signer(cert_path: Path, key_path: Path, chain_path: Path | None, password: bytes | None = None) -> Signer:
+def load_signer(
+    cert_path: Path, key_path: Path, chain_path: Path | None, password: bytes | None = None
+) -> Signer:
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=password)
-        chain = tuple(x509.load_pem_x509_certificates(chain_path.read_bytes())) if chain_path else ()
+        chain = (
+            tuple(x509.load_pem_x509_certificates(chain_path.read_bytes())) if chain_path else ()
+        )
     except (OSError, ValueError, TypeError) as exc:
         raise SigningError(f"cannot read the signing certificate or key: {exc}") from None
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         raise SigningError("the signing key must be an RSA or EC private key")
-    if cert.public_key().public_numbers() != key.public_key().public_numbers():
+    pub = serialization.PublicFormat.SubjectPublicKeyInfo
+    der = serialization.Encoding.DER
+    if cert.public_key().public_bytes(der, pub) != key.public_key().public_bytes(der, pub):
         raise SigningError("the signing key does not belong to the signing certificate")
     return Signer(cert, key, chain)

@@ -14,7 +14,7 @@ import base64
 import re
 from collections.abc import Callable
 from typing import Any
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -44,7 +44,7 @@ def _b64(value: bytes | str) -> str:
 
 def _xml_attr(value: Any) -> str:
     """A value for an XML attribute inside an ADMX policy string, without the quotes."""
-    return quoteattr(str(value))[1:-1]
+    return escape(str(value), {'"': "&quot;", "'": "&apos;"})
 
 
 class Engine:
@@ -63,12 +63,15 @@ class Engine:
             m = _NATIVE.match(text)
             if m:
                 expr = self.env.compile_expression(m.group("expr"), undefined_to_none=False)
+
                 def fn(ctx: dict[str, Any], expr: Any = expr) -> Any:
                     return expr(**ctx)
             else:
                 template = self.env.from_string(text)
+
                 def fn(ctx: dict[str, Any], template: Any = template) -> Any:
                     return template.render(ctx)
+
             self._cache[text] = fn
         return fn
 
@@ -78,7 +81,13 @@ class Engine:
             return self._value(doc, node, ctx, path)
         except TemplateFailure:
             raise
-        except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:  # pragma: no cover
+        except (
+            TemplateError,
+            TypeError,
+            ValueError,
+            ArithmeticError,
+            AttributeError,
+        ) as exc:  # pragma: no cover
             line, col = doc.mark(path)
             raise TemplateFailure(doc.path, line, col, str(exc)) from None
 
@@ -87,7 +96,15 @@ class Engine:
             return text
         try:
             return self._compile(text)(ctx)
-        except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
+        except (
+            TemplateError,
+            TypeError,
+            ValueError,
+            ArithmeticError,
+            AttributeError,
+            KeyError,
+            IndexError,
+        ) as exc:
             line, col = doc.mark(path)
             raise TemplateFailure(doc.path, line, col, f"{type(exc).__name__}: {exc}") from None
 
@@ -125,7 +142,9 @@ class Engine:
                 m = _FOR.match(spec) if isinstance(spec, str) else None
                 if not m:
                     line, col = doc.mark((*ipath, "$for"))
-                    raise TemplateFailure(doc.path, line, col, "'$for' must look like 'item in list'")
+                    raise TemplateFailure(
+                        doc.path, line, col, "'$for' must look like 'item in list'"
+                    )
                 seq = self._eval(doc, "{{" + m.group(2) + "}}", ctx, (*ipath, "$for"))
                 if seq is None:
                     continue

@@ -51,29 +51,44 @@ def _school(doc: Document) -> School:
         if isinstance(item, str):
             apps.append(AppChoice(item, "required", {}, i))
         else:
-            apps.append(AppChoice(item["id"], item.get("install", "required"), item.get("config", {}), i))
+            apps.append(
+                AppChoice(item["id"], item.get("install", "required"), item.get("config", {}), i)
+            )
     return School(
-        id=d["id"], name=d["name"], type=d["type"], platform=d["platform"],
-        maintainers=tuple(d["maintainers"]), profiles=d.get("profiles", {}), apps=tuple(apps),
+        id=d["id"],
+        name=d["name"],
+        type=d["type"],
+        platform=d["platform"],
+        maintainers=tuple(d["maintainers"]),
+        profiles=d.get("profiles", {}),
+        apps=tuple(apps),
         path=doc.path,
     )
 
 
 def _app(doc: Document) -> App:
     d = doc.data
-    return App(d["id"], d["name"], d["publisher"], d["licence"], d.get("apple"), d.get("windows"), doc.path)
+    return App(
+        d["id"], d["name"], d["publisher"], d["licence"], d.get("apple"), d.get("windows"), doc.path
+    )
 
 
 def _profile(doc: Document) -> Profile:
     d = doc.data
     applies = d["applies_to"]
     return Profile(
-        id=d["id"], name=d["name"], description=d["description"],
-        platforms=tuple(applies["platforms"]), school_types=tuple(applies.get("school_types", [])),
-        mode=applies.get("mode", "opt-in"), locked=tuple(d.get("locked", [])),
+        id=d["id"],
+        name=d["name"],
+        description=d["description"],
+        platforms=tuple(applies["platforms"]),
+        school_types=tuple(applies.get("school_types", [])),
+        mode=applies.get("mode", "opt-in"),
+        locked=tuple(d.get("locked", [])),
         removal_disallowed=d.get("removal_disallowed", False),
-        consent_text=d.get("consent_text", ""), parameters=d["parameters"],
-        templates=d["templates"], path=doc.path,
+        consent_text=d.get("consent_text", ""),
+        parameters=d["parameters"],
+        templates=d["templates"],
+        path=doc.path,
     )
 
 
@@ -84,7 +99,9 @@ def _empty(doc: Document, diags: Collector, what: str) -> bool:
     return False
 
 
-def validate(raw: RawEstate, load_diags: list[Diagnostic]) -> tuple[Estate | None, list[Diagnostic]]:
+def validate(
+    raw: RawEstate, load_diags: list[Diagnostic]
+) -> tuple[Estate | None, list[Diagnostic]]:
     diags = Collector()
     diags.extend(load_diags)
     if _empty(raw.estate, diags, "estate settings") or not _ok(raw.estate, "estate", diags):
@@ -115,7 +132,13 @@ def validate(raw: RawEstate, load_diags: list[Diagnostic]) -> tuple[Estate | Non
             Draft202012Validator.check_schema(doc.data["parameters"])
         except SchemaError as exc:
             line, col = doc.mark(("parameters", *exc.absolute_path))
-            diags.add(doc.path, line, col, "profile-schema", f"'parameters' is not a valid JSON Schema: {exc.message}")
+            diags.add(
+                doc.path,
+                line,
+                col,
+                "profile-schema",
+                f"'parameters' is not a valid JSON Schema: {exc.message}",
+            )
             continue
         estate.profiles[profile_id] = _profile(doc)
     for school_id, doc in raw.schools.items():

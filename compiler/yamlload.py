@@ -33,9 +33,7 @@ _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 
 _T = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = frozenset(
-    _T + n for n in ("str", "int", "float", "bool", "null", "map", "seq")
-)
+_ALLOWED_TAGS = frozenset(_T + n for n in ("str", "int", "float", "bool", "null", "map", "seq"))
 
 
 @dataclass
@@ -117,7 +115,10 @@ def _check_tag(event: Any) -> None:
     if tag is not None and tag not in _ALLOWED_TAGS and tag != "!":
         line, col = _pos(event)
         raise YamlError(
-            line, col, "yaml-tag", f"the tag '{tag}' is not allowed",
+            line,
+            col,
+            "yaml-tag",
+            f"the tag '{tag}' is not allowed",
             "remove the tag; plain values are enough",
         )
 
@@ -167,7 +168,8 @@ def _compose(text: str, doc: Document) -> None:
             if key in top.container:
                 first = doc.key_marks.get((*top.path, key), (0, 0))
                 raise YamlError(
-                    *mark, "duplicate-key",
+                    *mark,
+                    "duplicate-key",
                     f"the key '{key}' appears twice in this mapping (first at line {first[0]})",
                     "keep one of them; YAML would silently use only the last",
                 )
@@ -183,20 +185,33 @@ def _compose(text: str, doc: Document) -> None:
             doc.raw[path] = raw
         return path
 
+    event: Any
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         name = type(event).__name__
         if name == "ScalarEvent":
             if event.anchor:
-                raise YamlError(*_pos(event), "yaml-anchor", f"anchors ('&{event.anchor}') are not allowed", "write the value out where it is used")
+                raise YamlError(
+                    *_pos(event),
+                    "yaml-anchor",
+                    f"anchors ('&{event.anchor}') are not allowed",
+                    "write the value out where it is used",
+                )
             value = _scalar(event)
             raw = event.value if event.style == "" and not isinstance(value, str) else None
             place(value, _pos(event), raw)
         elif name in ("MappingStartEvent", "SequenceStartEvent"):
             if event.anchor:
-                raise YamlError(*_pos(event), "yaml-anchor", f"anchors ('&{event.anchor}') are not allowed", "write the value out where it is used")
+                raise YamlError(
+                    *_pos(event),
+                    "yaml-anchor",
+                    f"anchors ('&{event.anchor}') are not allowed",
+                    "write the value out where it is used",
+                )
             _check_tag(event)
             if len(stack) >= MAX_DEPTH:
-                raise YamlError(*_pos(event), "yaml-depth", f"values are nested deeper than {MAX_DEPTH} levels")
+                raise YamlError(
+                    *_pos(event), "yaml-depth", f"values are nested deeper than {MAX_DEPTH} levels"
+                )
             container: Any = {} if name == "MappingStartEvent" else []
             if stack and isinstance(stack[-1].container, dict) and stack[-1].key is _NO_KEY:
                 raise YamlError(*_pos(event), "yaml-key", "a mapping key must be a plain value")
@@ -206,11 +221,21 @@ def _compose(text: str, doc: Document) -> None:
         elif name in ("MappingEndEvent", "SequenceEndEvent"):
             stack.pop()
         elif name == "AliasEvent":
-            raise YamlError(*_pos(event), "yaml-alias", f"aliases ('*{event.anchor}') are not allowed", "write the value out where it is used")
+            raise YamlError(
+                *_pos(event),
+                "yaml-alias",
+                f"aliases ('*{event.anchor}') are not allowed",
+                "write the value out where it is used",
+            )
         elif name == "DocumentStartEvent":
             documents += 1
             if documents > 1:
-                raise YamlError(*_pos(event), "yaml-multi-doc", "a file holds exactly one YAML document", "remove the second '---' and what follows, or move it to its own file")
+                raise YamlError(
+                    *_pos(event),
+                    "yaml-multi-doc",
+                    "a file holds exactly one YAML document",
+                    "remove the second '---' and what follows, or move it to its own file",
+                )
     if not root_set:
         doc.data = None
 
@@ -220,7 +245,9 @@ def decode_text(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return None, Diagnostic(path, 1, 1, "not-utf8", "the file is UTF-16, not UTF-8", "save it as UTF-8")
+        return None, Diagnostic(
+            path, 1, 1, "not-utf8", "the file is UTF-16, not UTF-8", "save it as UTF-8"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -228,13 +255,23 @@ def decode_text(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         return None, Diagnostic(
-            path, line, col, "not-utf8",
+            path,
+            line,
+            col,
+            "not-utf8",
             f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
             "save it as UTF-8 text; binary files do not belong here",
         )
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return None, Diagnostic(path, line, 1, "not-text", "the file contains a NUL byte", "binary files do not belong here")
+        return None, Diagnostic(
+            path,
+            line,
+            1,
+            "not-text",
+            "the file contains a NUL byte",
+            "binary files do not belong here",
+        )
     return text, None
 
 
@@ -242,7 +279,16 @@ def load_yaml(path: str, data: bytes, max_bytes: int) -> tuple[Document, list[Di
     """Parse one YAML file strictly. On any error the document's data is None."""
     doc = Document(path)
     if len(data) > max_bytes:
-        return doc, [Diagnostic(path, 1, 1, "file-too-large", f"the file has {len(data)} bytes; the limit is {max_bytes}", "split it up, or ask the IT centre to raise limits.max_yaml_bytes")]
+        return doc, [
+            Diagnostic(
+                path,
+                1,
+                1,
+                "file-too-large",
+                f"the file has {len(data)} bytes; the limit is {max_bytes}",
+                "split it up, or ask the IT centre to raise limits.max_yaml_bytes",
+            )
+        ]
     text, diag = decode_text(path, data)
     if diag or text is None:
         return doc, [diag] if diag else []
@@ -256,7 +302,16 @@ def load_yaml(path: str, data: bytes, max_bytes: int) -> tuple[Document, list[Di
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
-        return doc, [Diagnostic(path, line, col, "yaml-syntax", f"YAML syntax error: {msg}", "check indentation, colons and quotes around this line")]
+        return doc, [
+            Diagnostic(
+                path,
+                line,
+                col,
+                "yaml-syntax",
+                f"YAML syntax error: {msg}",
+                "check indentation, colons and quotes around this line",
+            )
+        ]
     except yaml.YAMLError as exc:
         doc.data = None
         return doc, [Diagnostic(path, 1, 1, "yaml-syntax", f"YAML syntax error: {exc}")]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 
 import click
 
-from compiler.artifact import Artifact
 from compiler.build import MANIFEST, BuildOptions, build, manifest
 from compiler.model import Estate
 from compiler.pipeline import check_estate
@@ -20,18 +18,21 @@ from compiler.source import DirectorySource
 def _secret_values(estate: Estate) -> dict[str, str]:
     missing = sorted(name for name in estate.secrets if name not in os.environ)
     if missing:
-        raise click.UsageError("--secrets-from-env: these environment variables are not set: " + ", ".join(missing))
+        raise click.UsageError(
+            "--secrets-from-env: these environment variables are not set: " + ", ".join(missing)
+        )
     return {name: os.environ[name] for name in estate.secrets}
 
 
-def _sign(artifacts: list[Artifact], signer: Signer) -> list[Artifact]:
-    return [
-        dataclasses.replace(a, content=signer.sign(a.content)) if a.kind == "profile" and a.platform == "apple" else a
-        for a in artifacts
-    ]
-
-
-def run(root: Path, out: Path, schools: tuple[str, ...], binary: bool, secrets_from_env: bool, signer: Signer | None, fmt: str) -> int:
+def run(
+    root: Path,
+    out: Path,
+    schools: tuple[str, ...],
+    binary: bool,
+    secrets_from_env: bool,
+    signer: Signer | None,
+    fmt: str,
+) -> int:
     estate, diags = check_estate(DirectorySource(root))
     if estate is None or diags:
         click.echo(render(diags, fmt))
@@ -41,13 +42,11 @@ def run(root: Path, out: Path, schools: tuple[str, ...], binary: bool, secrets_f
     if unknown:
         raise click.BadParameter("unknown school(s): " + ", ".join(unknown), param_hint="--school")
     secret_values = _secret_values(estate) if secrets_from_env else None
-    artifacts, diags = build(estate, BuildOptions(schools, binary, secret_values))
+    artifacts, diags = build(estate, BuildOptions(schools, binary, secret_values, signer))
     if diags:
         click.echo(render(diags, fmt))
         click.echo(f"{len(diags)} finding(s); nothing was written", err=True)
         return 1
-    if signer is not None:
-        artifacts = _sign(artifacts, signer)
     from compiler.writer import write_build
 
     write_build(out, artifacts, {MANIFEST: manifest(estate, artifacts, secret_values is not None)})
@@ -56,5 +55,3 @@ def run(root: Path, out: Path, schools: tuple[str, ...], binary: bool, secrets_f
     if secret_values is not None:
         click.echo("warning: this build holds secret values; do not commit or share it", err=True)
     return 0
-
-

@@ -30,14 +30,27 @@ apps: []
 """
 
 
-def run(root: Path, school_id: str, platform: str, school_type: str, name: str | None, maintainer: str | None) -> int:
+def run(
+    root: Path,
+    school_id: str,
+    platform: str,
+    school_type: str,
+    name: str | None,
+    maintainer: str | None,
+) -> int:
     if not _ID.match(school_id):
-        raise click.BadParameter("use 1-32 lowercase letters, digits and '-', not starting or ending with '-'", param_hint="ID")
+        raise click.BadParameter(
+            "use 1-32 lowercase letters, digits and '-', not starting or ending with '-'",
+            param_hint="ID",
+        )
     folder = root / "schools" / school_id
     if folder.exists():
         raise click.BadParameter(f"{folder} already exists", param_hint="ID")
     text = TEMPLATE.format(
-        id=school_id, name=(name or school_id).replace('"', "'"), type=school_type, platform=platform,
+        id=school_id,
+        name=(name or school_id).replace('"', "'"),
+        type=school_type,
+        platform=platform,
         maintainer=maintainer or f"@your-org/{school_id}",
         secret=school_id.upper().replace("-", "_"),
     )

@@ -22,9 +22,15 @@ def _selected(diags: list[Diagnostic], root: Path, paths: tuple[Path, ...]) -> l
         try:
             rel = p.resolve().relative_to(root).as_posix()
         except ValueError:
-            raise click.BadParameter(f"{p} is not inside the estate {root}", param_hint="PATH") from None
+            raise click.BadParameter(
+                f"{p} is not inside the estate {root}", param_hint="PATH"
+            ) from None
         prefixes.append("" if rel == "." else rel)
-    return [d for d in diags if any(not pre or d.path == pre or d.path.startswith(pre + "/") for pre in prefixes)]
+    return [
+        d
+        for d in diags
+        if any(not pre or d.path == pre or d.path.startswith(pre + "/") for pre in prefixes)
+    ]
 
 
 def run(root: Path, fmt: str, paths: tuple[Path, ...]) -> int:
@@ -38,7 +44,10 @@ def run(root: Path, fmt: str, paths: tuple[Path, ...]) -> int:
             click.echo(f"{len(shown)} finding(s) in {files} file(s)", err=True)
         elif estate is not None:
             devices = sum(len(v) for v in estate.inventories.values())
-            click.echo(f"ok: {len(estate.schools)} schools, {devices} devices, {len(estate.apps)} apps, {len(estate.profiles)} profiles", err=True)
+            click.echo(
+                f"ok: {len(estate.schools)} schools, {devices} devices, {len(estate.apps)} apps, {len(estate.profiles)} profiles",
+                err=True,
+            )
         else:
             click.echo("ok: no findings in the selected paths", err=True)
     elif fmt == "json" and not shown:

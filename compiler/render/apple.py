@@ -60,14 +60,22 @@ def _plist_problem(value: Any, where: str) -> str:
         return ""
     if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
         return f"{where}: {value} does not fit a plist integer"
-    return "" if isinstance(value, PLIST_TYPES) else f"{where}: a {type(value).__name__} cannot be stored in a profile"
+    return (
+        ""
+        if isinstance(value, PLIST_TYPES)
+        else f"{where}: a {type(value).__name__} cannot be stored in a profile"
+    )
 
 
-def render_profile(estate: Estate, cfg: SchoolConfig, applied: AppliedProfile, engine: Engine) -> dict[str, Any]:
+def render_profile(
+    estate: Estate, cfg: SchoolConfig, applied: AppliedProfile, engine: Engine
+) -> dict[str, Any]:
     """The configuration profile (as a dict) of one applied profile for one school."""
     profile, school, settings = applied.profile, cfg.school, estate.settings
     doc = estate.templates[profile.templates["apple"]]
-    rendered = engine.render(doc, doc.data["payloads"], template_context(estate, cfg, applied), ("payloads",))
+    rendered = engine.render(
+        doc, doc.data["payloads"], template_context(estate, cfg, applied), ("payloads",)
+    )
     base_id = f"{settings.payload_prefix}.{school.id}.{profile.id}"
     payloads = []
     seen: set[str] = set()
@@ -76,10 +84,19 @@ def render_profile(estate: Estate, cfg: SchoolConfig, applied: AppliedProfile, e
         identifier = f"{base_id}.{suffix}"
         if identifier in seen:
             line, col = doc.mark(("payloads",))
-            raise TemplateFailure(doc.path, line, col, f"two payloads have the identifier '{identifier}'; give each a distinct '$id'")
+            raise TemplateFailure(
+                doc.path,
+                line,
+                col,
+                f"two payloads have the identifier '{identifier}'; give each a distinct '$id'",
+            )
         seen.add(identifier)
         payload.setdefault("PayloadDisplayName", profile.name)
-        payload.update(PayloadIdentifier=identifier, PayloadVersion=1, PayloadOrganization=settings.organisation)
+        payload.update(
+            PayloadIdentifier=identifier,
+            PayloadVersion=1,
+            PayloadOrganization=settings.organisation,
+        )
         payload["PayloadUUID"] = payload_uuid(identifier, payload)
         problem = _plist_problem(payload, f"payload '{suffix}'")
         if problem:
@@ -115,8 +132,12 @@ def app_assignments(estate: Estate, cfg: SchoolConfig, engine: Engine) -> dict[s
     for r in cfg.apps:
         assert r.app.apple is not None  # validate ensured the app exists for apple
         entry: dict[str, Any] = {
-            "id": r.app.id, "name": r.app.name, "adamId": r.app.apple["adam_id"],
-            "bundleId": r.app.apple["bundle_id"], "licensing": "device", "install": r.install,
+            "id": r.app.id,
+            "name": r.app.name,
+            "adamId": r.app.apple["adam_id"],
+            "bundleId": r.app.apple["bundle_id"],
+            "licensing": "device",
+            "install": r.install,
         }
         config = dict(r.app.apple.get("managed_config") or {})
         if config:
@@ -130,7 +151,9 @@ def app_assignments(estate: Estate, cfg: SchoolConfig, engine: Engine) -> dict[s
     return {"school": cfg.school.id, "apps": apps}
 
 
-def render_school(estate: Estate, cfg: SchoolConfig, engine: Engine, binary: bool = False) -> list[Artifact]:
+def render_school(
+    estate: Estate, cfg: SchoolConfig, engine: Engine, binary: bool = False
+) -> list[Artifact]:
     sid = cfg.school.id
     out = []
     ext = "mobileconfig"
@@ -139,11 +162,29 @@ def render_school(estate: Estate, cfg: SchoolConfig, engine: Engine, binary: boo
             continue
         profile = render_profile(estate, cfg, applied, engine)
         sources = (cfg.school.path, applied.profile.path, applied.profile.templates["apple"])
-        out.append(Artifact(
-            f"schools/{sid}/apple/{applied.profile.id}.{ext}", sid, "apple", "profile",
-            applied.profile.id, serialize(profile, binary), sources, applied.secrets,
-        ))
+        out.append(
+            Artifact(
+                f"schools/{sid}/apple/{applied.profile.id}.{ext}",
+                sid,
+                "apple",
+                "profile",
+                applied.profile.id,
+                serialize(profile, binary),
+                sources,
+                applied.secrets,
+            )
+        )
     assignments = app_assignments(estate, cfg, engine)
     app_sources = (cfg.school.path, *sorted({r.app.path for r in cfg.apps}))
-    out.append(Artifact(f"schools/{sid}/apple/apps.json", sid, "apple", "apps", "apps", canonical_json(assignments), app_sources))
+    out.append(
+        Artifact(
+            f"schools/{sid}/apple/apps.json",
+            sid,
+            "apple",
+            "apps",
+            "apps",
+            canonical_json(assignments),
+            app_sources,
+        )
+    )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from jinja2 import pass_context
@@ -11,13 +12,18 @@ from compiler.model import Estate
 from compiler.resolve import AppliedProfile, SchoolConfig
 
 
-def template_context(estate: Estate, cfg: SchoolConfig, applied: AppliedProfile | None) -> dict[str, Any]:
+def template_context(
+    estate: Estate, cfg: SchoolConfig, applied: AppliedProfile | None
+) -> dict[str, Any]:
     s = cfg.school
     bundle_ids = {r.app.id: r.app.apple["bundle_id"] for r in cfg.apps if r.app.apple}
     ctx: dict[str, Any] = dict(applied.values) if applied else {}
     ctx.update(
         school={"id": s.id, "name": s.name, "type": s.type, "platform": s.platform},
-        estate={"organisation": estate.settings.organisation, "payload_prefix": estate.settings.payload_prefix},
+        estate={
+            "organisation": estate.settings.organisation,
+            "payload_prefix": estate.settings.payload_prefix,
+        },
         _bundle_ids=bundle_ids,
     )
     if applied:
@@ -42,4 +48,4 @@ def icons(ctx: Context, refs: list[str]) -> list[dict[str, str]]:
     return [{"Type": "App", "BundleID": bundle_id(ctx, r)} for r in refs]
 
 
-FILTERS = {"bundle_id": bundle_id, "icons": icons}
+FILTERS: dict[str, Callable[..., Any]] = {"bundle_id": bundle_id, "icons": icons}

@@ -22,15 +22,31 @@ def render_school(cfg: SchoolConfig) -> list[Artifact]:
     sid = cfg.school.id
     src = (f"schools/{sid}/devices.csv",)
     devices = cfg.devices  # sorted by serial in resolve
-    out = [Artifact(
-        f"schools/{sid}/inventory/macs.csv", sid, "inventory", "export", "macs",
-        _csv(("mac", "serial", "asset_tag"), ((d.mac, d.serial, d.asset_tag) for d in sorted(devices, key=lambda d: d.mac))),
-        src,
-    )]
+    out = [
+        Artifact(
+            f"schools/{sid}/inventory/macs.csv",
+            sid,
+            "inventory",
+            "export",
+            "macs",
+            _csv(
+                ("mac", "serial", "asset_tag"),
+                ((d.mac, d.serial, d.asset_tag) for d in sorted(devices, key=lambda d: d.mac)),
+            ),
+            src,
+        )
+    ]
     if cfg.school.platform == "apple":
         # Apple School Manager: assign these serials to the MDM server
-        out.append(Artifact(
-            f"schools/{sid}/inventory/asm-serials.csv", sid, "inventory", "export", "asm-serials",
-            _csv(("Serial Number",), ((d.serial,) for d in devices)), src,
-        ))
+        out.append(
+            Artifact(
+                f"schools/{sid}/inventory/asm-serials.csv",
+                sid,
+                "inventory",
+                "export",
+                "asm-serials",
+                _csv(("Serial Number",), ((d.serial,) for d in devices)),
+                src,
+            )
+        )
     return out
