@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from compiler.diagnostics import Diagnostic
 from compiler.suggest import did_you_mean
@@ -56,8 +56,9 @@ _MAC_SEP = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Device:
+class Device(NamedTuple):
+    """One device; a NamedTuple because inventories have many thousands of rows."""
+
     serial: str
     mac: str
     asset_tag: str
@@ -139,18 +140,13 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
         )
     if diags:
         return [], diags
-    devices: list[Device] = []
     width = len(header)
+    if delim == "," and '"' not in text and tuple(header) == COLUMNS[:width]:
+        return _read_canonical(path, lines, width)
+    devices: list[Device] = []
     for row in reader:
         line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != width:
-            hint = f"check for a stray '{delim}' or a missing value"
-            msg = f"the row has {len(row)} fields; the header has {width}"
-            diags.append(Diagnostic(path, line, 1, "csv-row", msg, hint))
-            continue
-        dev, row_diags = _device(
+        dev, row_diags = _row(
             path, line, lines[line - 1] if line <= len(lines) else "", delim, row, index
         )
         diags.extend(row_diags)
@@ -159,46 +155,119 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
     return devices, diags
 
 
+def _row(
+    path: str, line: int, line_text: str, delim: str, row: list[str], index: dict[str, int]
+) -> tuple[Device | None, list[Diagnostic]]:
+    if not any(cell.strip() for cell in row):
+        return None, []
+    if len(row) != len(index):
+        hint = f"check for a stray '{delim}' or a missing value"
+        msg = f"the row has {len(row)} fields; the header has {len(index)}"
+        return None, [Diagnostic(path, line, 1, "csv-row", msg, hint)]
+    return _device(path, line, line_text, delim, row, index)
+
+
+# A clean row of a file in canonical form (what write_devices produces) in one regex match;
+# anything else goes through the csv module and the per-field checks, with the same result.
+_FAST_FIELDS = (
+    r"([A-Z0-9][A-Z0-9-]{3,31})",
+    r"([0-9a-f]{2}(?::[0-9a-f]{2}){5})",
+    r"([A-Za-z0-9][A-Za-z0-9._/-]{0,63})",
+    r"([^,\s](?:[^,]{0,98}[^,\s])?)",
+    r"((?:[A-Za-z0-9+/]+={0,2})?)",
+    r"((?:[A-Za-z0-9-]{1,64})?)",
+)
+_FAST_ROW = {
+    n: re.compile(",".join(_FAST_FIELDS[:n]) + "$") for n in range(len(REQUIRED), len(COLUMNS) + 1)
+}
+
+
+def _read_canonical(
+    path: str, lines: list[str], width: int
+) -> tuple[list[Device], list[Diagnostic]]:
+    fast = _FAST_ROW[width]
+    index = {name: i for i, name in enumerate(COLUMNS[:width])}
+    devices: list[Device] = []
+    diags: list[Diagnostic] = []
+    for line, text in enumerate(lines[1:], start=2):
+        m = fast.match(text)
+        if m is not None:
+            g = m.groups()
+            hw = g[4] if width > 4 else ""
+            pid = g[5] if width > 5 else ""
+            devices.append(Device(g[0], g[1], g[2], g[3], hw, pid, line))
+            continue
+        row = next(csv.reader([text], skipinitialspace=True), [])
+        dev, found = _row(path, line, text, ",", row, index)
+        diags.extend(found)
+        if dev is not None:
+            devices.append(dev)
+    return devices, diags
+
+
+_CANON_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}$")
+
+
 def _device(
     path: str, line: int, line_text: str, delim: str, row: list[str], index: dict[str, int]
 ) -> tuple[Device | None, list[Diagnostic]]:
+    # fast path first: an inventory of thousands of rows is almost always clean
+    cells = {name: row[i].strip() for name, i in index.items()}
+    serial = cells["serial"].upper().replace(" ", "")
+    raw_mac = cells["mac"]
+    mac = raw_mac if _CANON_MAC.match(raw_mac) else normalize_mac(raw_mac)
+    asset, model = cells["asset_tag"], cells["model"]
+    hw, pid = cells.get("hardware_hash", ""), cells.get("product_id", "")
+    if (
+        mac is not None
+        and SERIAL_RE.match(serial)
+        and ASSET_RE.match(asset)
+        and 0 < len(model) <= 100
+        and (not hw or HASH_RE.match(hw))
+        and (not pid or PRODUCT_RE.match(pid))
+    ):
+        return Device(serial, mac, asset, model, hw, pid, line), []
+    return None, _row_findings(path, line, line_text, delim, index, cells, serial, mac)
+
+
+def _row_findings(
+    path: str,
+    line: int,
+    line_text: str,
+    delim: str,
+    index: dict[str, int],
+    cells: dict[str, str],
+    serial: str,
+    mac: str | None,
+) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
 
-    def cell(name: str) -> str:
-        i = index.get(name)
-        return row[i].strip() if i is not None else ""
-
     def bad(name: str, code: str, message: str, hint: str) -> None:
-        diags.append(
-            Diagnostic(path, line, _col_of(line_text, delim, index[name]), code, message, hint)
-        )
+        col = _col_of(line_text, delim, index[name])
+        diags.append(Diagnostic(path, line, col, code, message, hint))
 
-    serial = cell("serial").upper().replace(" ", "")
     if not SERIAL_RE.match(serial):
         bad(
             "serial",
             "invalid-serial",
-            f"'{cell('serial')}' is not a serial number",
+            f"'{cells['serial']}' is not a serial number",
             "4 to 32 letters, digits or '-'",
         )
-    raw_mac = cell("mac")
-    mac = normalize_mac(raw_mac)
     if mac is None:
         bad(
             "mac",
             "invalid-mac",
-            f"'{raw_mac}' is not a MAC address",
+            f"'{cells['mac']}' is not a MAC address",
             "write it like aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF or aabb.ccdd.eeff",
         )
-    asset = cell("asset_tag")
-    if not ASSET_RE.match(asset):
+    if not ASSET_RE.match(cells["asset_tag"]):
         bad(
             "asset_tag",
             "invalid-asset-tag",
-            f"'{asset}' is not an asset tag",
+            f"'{cells['asset_tag']}' is not an asset tag",
             "up to 64 letters, digits or . _ / -, starting with a letter or digit",
         )
-    model = cell("model")
+    model = cells["model"]
     if not model or len(model) > 100:
         bad(
             "model",
@@ -206,7 +275,7 @@ def _device(
             "the model is empty or longer than 100 characters",
             "write the model as on the vendor's list, e.g. 'iPad (10th generation)'",
         )
-    hw = cell("hardware_hash")
+    hw = cells.get("hardware_hash", "")
     if hw and not HASH_RE.match(hw):
         bad(
             "hardware_hash",
@@ -214,7 +283,7 @@ def _device(
             "the hardware hash is not base64",
             "copy it unchanged from the vendor's Autopilot file",
         )
-    pid = cell("product_id")
+    pid = cells.get("product_id", "")
     if pid and not PRODUCT_RE.match(pid):
         bad(
             "product_id",
@@ -222,9 +291,7 @@ def _device(
             f"'{pid}' is not a Windows product id",
             "letters, digits and '-' only",
         )
-    if diags or mac is None:
-        return None, diags
-    return Device(serial, mac, asset, model, hw, pid, line), []
+    return diags
 
 
 def write_devices(devices: Iterable[Device]) -> str:

@@ -16,18 +16,17 @@ _FIELDS = (
 
 
 def check(estate: Estate, raw: RawEstate) -> Iterator[Diagnostic]:
-    firsts: dict[str, dict[str, tuple[str, int]]] = {f: {} for f, _, _ in _FIELDS}
+    firsts: tuple[dict[str, tuple[str, int]], ...] = ({}, {}, {})
+    is_ipad: dict[str, bool] = {}
     for school_id in sorted(raw.inventories):
         inv = raw.inventories[school_id]
         school = estate.schools.get(school_id)
         for dev in inv.devices:
-            for attr, label, code in _FIELDS:
-                value = getattr(dev, attr)
-                seen = firsts[attr]
-                first = seen.get(value)
-                if first is None:
-                    seen[value] = (inv.path, dev.line)
-                else:
+            for seen, value, (_, label, code) in zip(
+                firsts, (dev.serial, dev.mac, dev.asset_tag), _FIELDS, strict=True
+            ):
+                first = seen.setdefault(value, (inv.path, dev.line))
+                if first[1] != dev.line or first[0] != inv.path:
                     msg = f"the {label} '{value}' is also at {first[0]}:{first[1]}"
                     yield Diagnostic(
                         inv.path,
@@ -38,8 +37,10 @@ def check(estate: Estate, raw: RawEstate) -> Iterator[Diagnostic]:
                         f"every {label} is unique in the whole estate; remove or correct one of the two rows",
                     )
             if school is not None:
-                is_ipad = "ipad" in dev.model.lower()
-                if (school.platform == "apple") != is_ipad:
+                ipad = is_ipad.get(dev.model)
+                if ipad is None:
+                    ipad = is_ipad[dev.model] = "ipad" in dev.model.lower()
+                if (school.platform == "apple") != ipad:
                     want = "iPads" if school.platform == "apple" else "Windows devices, not iPads"
                     yield Diagnostic(
                         inv.path,

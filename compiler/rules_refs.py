@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -43,17 +42,16 @@ def check_ids(raw: RawEstate, estate: Estate) -> Iterator[Diagnostic]:
                 )
 
 
-@cache
-def _param_validator(profile_path: str, schema_key: str) -> Draft202012Validator:
-    import json
-
-    return Draft202012Validator(strip_markers(json.loads(schema_key)))
+_VALIDATORS: dict[str, tuple[dict[str, Any], Draft202012Validator]] = {}
 
 
 def param_validator(profile: Profile) -> Draft202012Validator:
-    import json
-
-    return _param_validator(profile.path, json.dumps(profile.parameters, sort_keys=True))
+    """The validator of a profile's parameters (secret slots accept anything), built once."""
+    found = _VALIDATORS.get(profile.path)
+    if found is None or found[0] is not profile.parameters:
+        found = (profile.parameters, Draft202012Validator(strip_markers(profile.parameters)))
+        _VALIDATORS[profile.path] = found
+    return found[1]
 
 
 def check_profiles(estate: Estate) -> Iterator[Diagnostic]:
