@@ -8,12 +8,14 @@ A profile's `parameters` is a JSON Schema. Two extension keywords mark special v
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from compiler.yamlload import Path_
 
 SECRET_PLACEHOLDER = "${{secret:{name}}}"
+_PLACEHOLDER = re.compile(r"\$\{secret:([A-Z][A-Z0-9_]*)\}")
 
 
 def placeholder(name: str) -> str:
@@ -79,3 +81,19 @@ def replace_secrets(value: Any) -> Any:
     if isinstance(value, list):
         return [replace_secrets(v) for v in value]
     return value
+
+
+def secrets_in(value: Any) -> tuple[str, ...]:
+    """Names of the secret placeholders a rendered value holds (what the deployer fills in)."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "${secret:" in item:
+                found.update(_PLACEHOLDER.findall(item))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return tuple(sorted(found))

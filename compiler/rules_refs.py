@@ -110,6 +110,17 @@ def _app_ref_ok(value: Any, school: School, estate: Estate) -> str:
     return ""
 
 
+def _strings(value: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, (*path, i))
+
+
 def _check_values(
     school: School, profile: Profile, estate: Estate, doc: Document
 ) -> Iterator[Diagnostic]:
@@ -126,6 +137,15 @@ def _check_values(
                 key=True,
             )
         del i
+    for path, text in _strings(values, base):
+        if "${secret:" in text:
+            yield _at(
+                doc,
+                path,
+                "reserved-text",
+                f"{dotted(path)}: '${{secret:' is reserved for secret placeholders",
+                "reference a secret with {secret: NAME} instead",
+            )
     effective = with_defaults(profile.parameters, values)
     for error in param_validator(profile).iter_errors(effective):
         for diag in error_to_diagnostics(doc, error, base):
@@ -238,6 +258,14 @@ def check_schools(estate: Estate) -> Iterator[Diagnostic]:
                     f"see {app.path}",
                 )
                 continue
+            for spath, text in _strings(choice.config, (*path, "config")):
+                if "${secret:" in text:
+                    yield _at(
+                        doc,
+                        spath,
+                        "reserved-text",
+                        f"{dotted(spath)}: '${{secret:' is reserved for secret placeholders",
+                    )
             if choice.config:
                 schema = platform_part.get("config_schema")
                 if schema is None:

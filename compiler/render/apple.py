@@ -12,6 +12,7 @@ from typing import Any
 
 from compiler.artifact import Artifact, canonical_json
 from compiler.model import Estate
+from compiler.params import secrets_in
 from compiler.render.context import template_context
 from compiler.resolve import AppliedProfile, SchoolConfig
 from compiler.templating import Engine, TemplateFailure
@@ -161,6 +162,7 @@ def render_school(
         if "apple" not in applied.profile.templates:
             continue
         profile = render_profile(estate, cfg, applied, engine)
+        secrets = secrets_in(profile)
         sources = (cfg.school.path, applied.profile.path, applied.profile.templates["apple"])
         out.append(
             Artifact(
@@ -171,7 +173,7 @@ def render_school(
                 applied.profile.id,
                 serialize(profile, binary),
                 sources,
-                applied.secrets,
+                secrets,
             )
         )
     assignments = app_assignments(estate, cfg, engine)

@@ -9,6 +9,7 @@ from typing import Any
 
 from compiler.artifact import ESTATE, Artifact
 from compiler.model import Estate
+from compiler.params import secrets_in
 from compiler.render.context import template_context
 from compiler.render.graph import NAME_PROPERTY, graph_artifact, group_assign, with_marker
 from compiler.render.graph_checks import problems
@@ -111,7 +112,7 @@ def policies(estate: Estate, cfg: SchoolConfig, engine: Engine) -> list[Artifact
                     body=body,
                     assign=group_assign("assignments", [(group_key(s.id, "windows"), "apply")]),
                     sources=(s.path, applied.profile.path, path),
-                    secrets=applied.secrets,
+                    secrets=secrets_in(body),
                 )
             )
     return out
