@@ -31,6 +31,34 @@ class Artifact:
         return hashlib.sha256(self.content).hexdigest()
 
 
+def _flat(value: Any) -> bool:
+    return isinstance(value, dict) and not any(isinstance(v, (dict, list)) for v in value.values())
+
+
+def _pretty(value: Any, indent: str) -> str:
+    if isinstance(value, dict) and value:
+        inner = indent + "  "
+        items = (
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_pretty(value[k], inner)}"
+            for k in sorted(value)
+        )
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list) and value:
+        inner = indent + "  "
+        if all(_flat(v) for v in value):
+            # long lists of flat records (Autopilot devices) stay one record per line
+            items = (
+                inner + json.dumps(v, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+                for v in value
+            )
+        else:
+            items = (inner + _pretty(v, inner) for v in value)
+        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> bytes:
-    """Deterministic JSON: sorted keys, two-space indent, UTF-8, trailing newline."""
-    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    """Deterministic JSON: sorted keys, two-space indent, UTF-8, trailing newline.
+
+    Written by hand because json's indenting encoder is pure Python and slow on big lists."""
+    return (_pretty(value, "") + "\n").encode("utf-8")

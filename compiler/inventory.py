@@ -144,8 +144,20 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
     if delim == "," and '"' not in text and tuple(header) == COLUMNS[:width]:
         return _read_canonical(path, lines, width)
     devices: list[Device] = []
-    for row in reader:
-        line = reader.line_num
+    rows: list[tuple[int, list[str]]] = []
+    end = 1
+    try:
+        for row in reader:
+            rows.append(
+                (end + 1, row)
+            )  # a quoted value may span lines: a record starts after the last
+            end = reader.line_num
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        hint = "check quotes and very long values on this line"
+        return [], [
+            Diagnostic(path, end + 1, 1, "csv-row", f"the file cannot be read as CSV: {exc}", hint)
+        ]
+    for line, row in rows:
         dev, row_diags = _row(
             path, line, lines[line - 1] if line <= len(lines) else "", delim, row, index
         )

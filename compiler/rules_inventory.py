@@ -18,6 +18,7 @@ _FIELDS = (
 def check(estate: Estate, raw: RawEstate) -> Iterator[Diagnostic]:
     firsts: tuple[dict[str, tuple[str, int]], ...] = ({}, {}, {})
     is_ipad: dict[str, bool] = {}
+    reported: set[tuple[str, str]] = set()
     for school_id in sorted(raw.inventories):
         inv = raw.inventories[school_id]
         school = estate.schools.get(school_id)
@@ -27,15 +28,26 @@ def check(estate: Estate, raw: RawEstate) -> Iterator[Diagnostic]:
             ):
                 first = seen.setdefault(value, (inv.path, dev.line))
                 if first[1] != dev.line or first[0] != inv.path:
-                    msg = f"the {label} '{value}' is also at {first[0]}:{first[1]}"
+                    hint = f"every {label} is unique in the whole estate; remove or correct one of the two rows"
                     yield Diagnostic(
                         inv.path,
                         dev.line,
                         1,
                         code,
-                        msg,
-                        f"every {label} is unique in the whole estate; remove or correct one of the two rows",
+                        f"the {label} '{value}' is also at {first[0]}:{first[1]}",
+                        hint,
                     )
+                    if (code, value) not in reported:
+                        # name both places: either file may be the one a pull request changed
+                        reported.add((code, value))
+                        yield Diagnostic(
+                            first[0],
+                            first[1],
+                            1,
+                            code,
+                            f"the {label} '{value}' is also at {inv.path}:{dev.line}",
+                            hint,
+                        )
             if school is not None:
                 ipad = is_ipad.get(dev.model)
                 if ipad is None:

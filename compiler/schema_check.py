@@ -52,9 +52,14 @@ def _show(value: Any) -> str:
 
 
 def _leaf(error: ValidationError) -> ValidationError:
-    """For oneOf/anyOf, the sub-error that explains the problem best."""
+    """For oneOf/anyOf, the sub-error that explains the problem best: from a branch whose type
+    fits the value (a mapping's typo, not "is not text")."""
     while error.validator in ("oneOf", "anyOf") and error.context:
-        error = best_match(error.context)
+        wrong_type = {
+            e.schema_path[0] for e in error.context if e.validator == "type" and not e.path
+        }
+        fitting = [e for e in error.context if e.schema_path[0] not in wrong_type]
+        error = best_match(fitting or error.context)
     return error
 
 
@@ -73,6 +78,20 @@ def error_to_diagnostics(
     kind = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     inst = error.instance
+    if "propertyNames" in error.schema_path and isinstance(inst, str):
+        # the error is about a key: jsonschema gives the key as instance, the mapping as path
+        kl, kc = doc.mark((*path, inst), key=True)
+        hint = "use lowercase letters, digits and '-'" if "a-z" in str(error.schema) else ""
+        return [
+            Diagnostic(
+                doc.path,
+                kl,
+                kc,
+                "invalid-value",
+                f"{where}: the name '{inst}' is not allowed",
+                hint,
+            )
+        ]
     if kind == "additionalProperties" and isinstance(inst, dict):
         known = list(schema.get("properties", {}))
         out = []
@@ -98,7 +117,9 @@ def error_to_diagnostics(
         raw = doc.raw.get(path)
         if raw is not None and "string" in str(schema.get("type")):
             hint = f'write it in quotes, "{raw}", so it stays text'
-        elif inst in _YAML11_BOOLS and "boolean" in str(schema.get("type")):
+        elif (
+            isinstance(inst, str) and inst in _YAML11_BOOLS and "boolean" in str(schema.get("type"))
+        ):
             hint = f"'{inst}' is text here; write true or false"
         msg = f"{where}: {_show(inst)} is not {_expected(schema.get('type'))}"
         return [Diagnostic(doc.path, line, col, "wrong-type", msg, hint)]
@@ -116,12 +137,6 @@ def error_to_diagnostics(
                 hint,
             )
         ]
-    if kind == "propertyNames":
-        key = inst if isinstance(inst, str) else "?"
-        kl, kc = doc.mark((*path, key), key=True)
-        msg = f"{where}: the name '{key}' is not allowed"
-        hint = "use lowercase letters, digits and '-'" if "a-z" in str(error.schema) else ""
-        return [Diagnostic(doc.path, kl, kc, "invalid-value", msg, hint)]
     hint = schema.get("description", "")
     return [Diagnostic(doc.path, line, col, "invalid-value", f"{where}: {error.message}", hint)]
 

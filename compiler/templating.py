@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from compiler.yamlload import Document, Path_
@@ -65,7 +65,10 @@ class Engine:
                 expr = self.env.compile_expression(m.group("expr"), undefined_to_none=False)
 
                 def fn(ctx: dict[str, Any], expr: Any = expr) -> Any:
-                    return expr(**ctx)
+                    value = expr(**ctx)
+                    if isinstance(value, Undefined):
+                        value._fail_with_undefined_error()  # StrictUndefined: raise, never pass on
+                    return value
             else:
                 template = self.env.from_string(text)
 

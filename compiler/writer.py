@@ -1,4 +1,9 @@
-"""Write the build folder atomically: a failed or interrupted build leaves the old one intact."""
+"""Write the build folder atomically: a failed or interrupted build leaves the old one intact.
+
+Everything goes into a sibling temp folder that is then swapped in with renames. A file whose
+bytes equal the previous build's is hard-linked instead of written: on some file systems creating
+a file costs a millisecond, linking a few microseconds, and most files of a rebuild are unchanged.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,25 @@ from pathlib import Path
 from compiler.artifact import Artifact
 
 
+def _reuse(old: Path | None, rel: str, content: bytes, target: Path) -> bool:
+    if old is None:
+        return False
+    previous = old / rel
+    try:
+        if previous.stat().st_size != len(content) or previous.read_bytes() != content:
+            return False
+        os.link(previous, target)
+    except OSError:
+        return False
+    return True
+
+
 def write_build(out: Path, artifacts: list[Artifact], files: dict[str, bytes]) -> None:
     """Write everything into a sibling temp folder, then swap it in with renames."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    previous = out if out.is_dir() else None
     try:
         made: set[Path] = set()
         for rel, content in [*((a.path, a.content) for a in artifacts), *files.items()]:
@@ -22,7 +41,8 @@ def write_build(out: Path, artifacts: list[Artifact], files: dict[str, bytes]) -
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            target.write_bytes(content)
+            if not _reuse(previous, rel, content, target):
+                target.write_bytes(content)
         old = None
         if out.exists():
             old = out.parent / f".{out.name}-old-{os.getpid()}"

@@ -253,7 +253,8 @@ def decode_text(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        # count characters, not bytes, up to the bad byte on its line
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
         return None, Diagnostic(
             path,
             line,
@@ -297,6 +298,21 @@ def load_yaml(path: str, data: bytes, max_bytes: int) -> tuple[Document, list[Di
     except YamlError as exc:
         doc.data = None
         return doc, [Diagnostic(path, exc.line, exc.col, exc.code, exc.message, exc.hint)]
+    except yaml.reader.ReaderError as exc:
+        doc.data = None
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return doc, [
+            Diagnostic(
+                path,
+                line,
+                col,
+                "yaml-syntax",
+                f"the character {char!r} (U+{ord(char):04X}) is not allowed in YAML",
+                "remove it; it is probably an invisible control character from a copy and paste",
+            )
+        ]
     except yaml.MarkedYAMLError as exc:
         doc.data = None
         mark = exc.problem_mark or exc.context_mark

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -14,11 +15,11 @@ _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 TEMPLATE = """\
 # yaml-language-server: $schema=../../schemas/school.schema.json
 id: {id}
-name: "{name}"
+name: {name}
 type: {type}
 platform: {platform}
 maintainers:
-  - "{maintainer}"
+  - {maintainer}
 # profiles: switch features on and give your values, e.g.
 #   wifi:
 #     ssid: MySchool
@@ -48,10 +49,11 @@ def run(
         raise click.BadParameter(f"{folder} already exists", param_hint="ID")
     text = TEMPLATE.format(
         id=school_id,
-        name=(name or school_id).replace('"', "'"),
+        # JSON strings are valid YAML double-quoted scalars: any name survives exactly
+        name=json.dumps(name or school_id, ensure_ascii=False),
         type=school_type,
         platform=platform,
-        maintainer=maintainer or f"@your-org/{school_id}",
+        maintainer=json.dumps(maintainer or f"@your-org/{school_id}"),
         secret=school_id.upper().replace("-", "_"),
     )
     tmp = root / "schools" / f".{school_id}.tmp"
