@@ -216,6 +216,26 @@ def new_school(
 
 
 @cli.command()
+@root_option
+@click.option(
+    "--check", is_flag=True, help="Only check that the file is up to date (exit 1 if not)."
+)
+def codeowners(root: Path | None, check: bool) -> None:
+    """Write .github/CODEOWNERS from each school's maintainers (shared folders: the reviewers).
+
+    validate reports a CODEOWNERS file that no longer matches the schools.
+
+    \b
+    Examples:
+      schoolmdm codeowners
+      schoolmdm codeowners --check
+    """
+    from compiler.commands import codeowners as command
+
+    sys.exit(command.run(_root(root), check))
+
+
+@cli.command()
 @click.argument("kind", required=False, type=click.Choice(KINDS))
 def schema(kind: str | None) -> None:
     """Print the JSON Schema of a file kind (without KIND: list the kinds).

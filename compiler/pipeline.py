@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from compiler import codeowners
 from compiler.diagnostics import Diagnostic
 from compiler.load import load_estate
 from compiler.model import Estate
@@ -9,6 +10,27 @@ from compiler.source import FileSource
 from compiler.validate import validate
 
 
-def check_estate(src: FileSource) -> tuple[Estate | None, list[Diagnostic]]:
+def check_estate(
+    src: FileSource, codeowners_check: bool = True
+) -> tuple[Estate | None, list[Diagnostic]]:
     raw, diags = load_estate(src)
-    return validate(raw, diags)
+    estate, found = validate(raw, diags)
+    # ownership in git must follow the schools' maintainers
+    if (
+        estate is not None
+        and codeowners_check
+        and src.exists(codeowners.PATH)
+        and src.read(codeowners.PATH).decode("utf-8", errors="replace") != codeowners.render(estate)
+    ):
+        hint = "run: schoolmdm codeowners (it is generated from each school's maintainers)"
+        return None, [
+            Diagnostic(
+                codeowners.PATH,
+                1,
+                1,
+                "codeowners-out-of-date",
+                f"{codeowners.PATH} does not match the schools' maintainers",
+                hint,
+            )
+        ]
+    return estate, found
