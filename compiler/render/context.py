@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import uuid
 from typing import Any
 
 from jinja2 import pass_context
@@ -25,6 +26,7 @@ def template_context(
             "payload_prefix": estate.settings.payload_prefix,
         },
         _bundle_ids=bundle_ids,
+        devices=[d.serial for d in cfg.devices],
     )
     if applied:
         ctx["profile"] = {"id": applied.profile.id, "name": applied.profile.name}
@@ -48,4 +50,13 @@ def icons(ctx: Context, refs: list[str]) -> list[dict[str, str]]:
     return [{"Type": "App", "BundleID": bundle_id(ctx, r)} for r in refs]
 
 
-FILTERS: dict[str, Callable[..., Any]] = {"bundle_id": bundle_id, "icons": icons}
+# stable, so an identifier derived from a name never changes between builds
+UUID_NAMESPACE = uuid.UUID("0b8e2c1a-7f3d-5e4b-8a9c-1d2e3f4a5b6c")
+
+
+def stable_uuid(name: str) -> str:
+    """A UUID derived from a name (uuid5): the same name always gives the same UUID."""
+    return str(uuid.uuid5(UUID_NAMESPACE, name)).upper()
+
+
+FILTERS: dict[str, Callable[..., Any]] = {"bundle_id": bundle_id, "icons": icons, "uuid": stable_uuid}

@@ -43,7 +43,7 @@ def test_every_profile_conforms_to_apples_catalogue(example_estate: Path, exampl
     assert {
         "com.apple.applicationaccess", "com.apple.wifi.managed", "com.apple.webClip.managed",
         "com.apple.homescreenlayout", "com.apple.app.lock", "com.apple.notificationsettings",
-        "com.apple.webcontent-filter", "com.apple.security.root",
+        "com.apple.webcontent-filter", "com.apple.security.root", "com.apple.education",
     } <= types
 
 
