@@ -84,3 +84,6 @@ class Estate:
     inventories: dict[str, list[Device]] = field(default_factory=dict)
     templates: dict[str, Document] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)  # by path, for positions
+    # ids whose files exist but have findings of their own: references to them are not "unknown"
+    broken_apps: set[str] = field(default_factory=set)
+    broken_profiles: set[str] = field(default_factory=set)

@@ -99,8 +99,8 @@ def check_profiles(estate: Estate) -> Iterator[Diagnostic]:
 def _app_ref_ok(value: Any, school: School, estate: Estate) -> str:
     if not isinstance(value, str):
         return ""
-    if "." in value:
-        return ""  # a bundle id of a built-in app
+    if "." in value or value in estate.broken_apps:
+        return ""  # a bundle id of a built-in app, or an app whose own file already has findings
     if value not in estate.apps:
         return f"'{value}' is not a catalogue app" + (
             f"; {did_you_mean(value, estate.apps)}" if did_you_mean(value, estate.apps) else ""
@@ -187,6 +187,8 @@ def check_schools(estate: Estate) -> Iterator[Diagnostic]:
         doc = estate.documents[school.path]
         for profile_id in school.profiles:
             profile = estate.profiles.get(profile_id)
+            if profile is None and profile_id in estate.broken_profiles:
+                continue  # the profile's own file has findings; don't pile follow-ups on the school
             if profile is None:
                 hint = did_you_mean(profile_id, estate.profiles) or "known profiles: " + ", ".join(
                     sorted(estate.profiles)
@@ -230,6 +232,8 @@ def check_schools(estate: Estate) -> Iterator[Diagnostic]:
         for choice in school.apps:
             path: Path_ = ("apps", choice.index)
             app = estate.apps.get(choice.app_id)
+            if app is None and choice.app_id in estate.broken_apps:
+                continue
             if choice.app_id in seen:
                 yield _at(
                     doc,

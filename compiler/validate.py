@@ -141,6 +141,8 @@ def validate(
             )
             continue
         estate.profiles[profile_id] = _profile(doc)
+    estate.broken_apps = set(raw.apps) - set(estate.apps)
+    estate.broken_profiles = set(raw.profiles) - set(estate.profiles)
     for school_id, doc in raw.schools.items():
         docs[doc.path] = doc
         if not _empty(doc, diags, "school") and _ok(doc, "school", diags):

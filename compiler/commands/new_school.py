@@ -9,6 +9,9 @@ from pathlib import Path
 import click
 
 from compiler.inventory import write_devices
+from compiler.schema_check import check
+from compiler.schemas import validator
+from compiler.yamlload import load_yaml
 
 _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 
@@ -56,6 +59,15 @@ def run(
         maintainer=json.dumps(maintainer or f"@your-org/{school_id}"),
         secret=school_id.upper().replace("-", "_"),
     )
+    # the scaffold must validate as it is: check it before anything touches the disk
+    doc, found = load_yaml(f"schools/{school_id}/school.yaml", text.encode("utf-8"), 1 << 20)
+    if not found:
+        found = check(doc, validator("school"))
+    if found:
+        problem = found[0]
+        raise click.BadParameter(
+            f"{problem.message}" + (f" ({problem.hint})" if problem.hint else "")
+        )
     tmp = root / "schools" / f".{school_id}.tmp"
     tmp.mkdir(parents=True)
     (tmp / "school.yaml").write_text(text, encoding="utf-8")

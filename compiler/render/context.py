@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from jinja2 import pass_context
@@ -59,4 +59,8 @@ def stable_uuid(name: str) -> str:
     return str(uuid.uuid5(UUID_NAMESPACE, name)).upper()
 
 
-FILTERS: dict[str, Callable[..., Any]] = {"bundle_id": bundle_id, "icons": icons, "uuid": stable_uuid}
+FILTERS: dict[str, Callable[..., Any]] = {
+    "bundle_id": bundle_id,
+    "icons": icons,
+    "uuid": stable_uuid,
+}

@@ -1,0 +1,151 @@
+"""`schoolmdm build` on the mini estate: manifest, profiles, determinism, nothing on findings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import plistlib
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import edit, run_cli
+
+GYM = "schools/gym-a/school.yaml"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.fixture
+def built(mini_estate: Path) -> Path:
+    result = run_cli(["build"], mini_estate)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return mini_estate / "build"
+
+
+def test_build_writes_manifest_and_profiles(built: Path) -> None:
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    files = tree(built)
+    rows = manifest["artifacts"]
+    assert rows
+    # every artifact in the manifest exists with its hash, and every file is in the manifest
+    assert sorted(r["path"] for r in rows) == sorted(p for p in files if p != "manifest.json")
+    for r in rows:
+        assert hashlib.sha256(files[r["path"]]).hexdigest() == r["sha256"]
+        assert r["key"] == f"{r['school']}/{r['platform']}/{r['kind']}/{r['name']}"
+    assert len({r["key"] for r in rows}) == len(rows)
+    assert manifest["secrets"] == "placeholders"
+    profiles = {p for p in files if p.startswith("schools/gym-a/") and p.endswith(".mobileconfig")}
+    assert profiles == {
+        f"schools/gym-a/apple/{name}.mobileconfig"
+        for name in (
+            "certificates",
+            "home-screen",
+            "it-baseline",
+            "restrictions",
+            "webclips",
+            "wifi",
+        )
+    }
+    assert not any(p.startswith("schools/bbz-b/") and p.endswith(".mobileconfig") for p in files)
+
+
+def test_mobileconfig_is_a_configuration_profile(built: Path) -> None:
+    data = (built / "schools/gym-a/apple/wifi.mobileconfig").read_bytes()
+    assert data.startswith(b"<?xml")
+    profile = plistlib.loads(data)
+    assert profile["PayloadType"] == "Configuration"
+    assert profile["PayloadIdentifier"] == "example.musterkreis.schulen.gym-a.wifi"
+    [payload] = profile["PayloadContent"]
+    assert payload["PayloadType"] == "com.apple.wifi.managed"
+    assert payload["SSID_STR"] == "GymA-Schule"
+    assert payload["HIDDEN_NETWORK"] is False
+    # only the secret's name is in the build
+    assert payload["Password"] == "${secret:WIFI_PSK_GYM_A}"
+
+
+def test_manifest_names_sources_and_secrets(built: Path) -> None:
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    wifi = next(
+        r for r in manifest["artifacts"] if r["path"] == "schools/gym-a/apple/wifi.mobileconfig"
+    )
+    assert wifi["school"] == "gym-a"
+    assert wifi["platform"] == "apple"
+    assert wifi["secrets"] == ["WIFI_PSK_GYM_A"]
+    assert GYM in wifi["sources"]
+    assert "profiles/wifi.yaml" in wifi["sources"]
+
+
+def test_two_builds_are_byte_identical(mini_estate: Path) -> None:
+    assert run_cli(["build", "--out", "b1"], mini_estate).exit_code == 0
+    assert run_cli(["build", "--out", "b2"], mini_estate).exit_code == 0
+    first, second = tree(mini_estate / "b1"), tree(mini_estate / "b2")
+    assert first
+    assert first == second
+
+
+def test_rebuilding_in_place_is_identical(built: Path, mini_estate: Path) -> None:
+    before = tree(built)
+    assert run_cli(["build"], mini_estate).exit_code == 0
+    assert tree(built) == before
+
+
+def test_build_with_a_finding_writes_nothing(mini_estate: Path) -> None:
+    edit(mini_estate, GYM, "allow_camera: true", "allow_camera: no")
+    result = run_cli(["build"], mini_estate)
+    assert result.exit_code == 1
+    assert "wrong-type" in result.stdout
+    assert "nothing was written" in result.stderr
+    assert not (mini_estate / "build").exists()
+    assert sorted(p.name for p in mini_estate.iterdir() if p.name.startswith(".")) == []
+
+
+def test_build_with_a_finding_leaves_an_existing_build_untouched(
+    built: Path, mini_estate: Path
+) -> None:
+    before = tree(built)
+    stamps = {p: p.stat().st_mtime_ns for p in built.rglob("*")}
+    edit(mini_estate, GYM, "ssid: GymA-Schule", "ssid: Neues-WLAN")
+    edit(mini_estate, GYM, "allow_camera: true", "allow_camera: no")
+    assert run_cli(["build"], mini_estate).exit_code == 1
+    assert tree(built) == before
+    assert {p: p.stat().st_mtime_ns for p in built.rglob("*")} == stamps
+
+
+def test_values_that_look_like_code_end_up_literally_in_the_profile(mini_estate: Path) -> None:
+    edit(mini_estate, GYM, "ssid: GymA-Schule", 'ssid: "{{ 7*7 }}"')
+    edit(mini_estate, GYM, "label: Schulportal", 'label: "</string><key>x</key>"')
+    result = run_cli(["build"], mini_estate)
+    assert result.exit_code == 0, result.stdout
+    wifi = (mini_estate / "build/schools/gym-a/apple/wifi.mobileconfig").read_bytes()
+    assert plistlib.loads(wifi)["PayloadContent"][0]["SSID_STR"] == "{{ 7*7 }}"
+    clips = (mini_estate / "build/schools/gym-a/apple/webclips.mobileconfig").read_bytes()
+    assert b"<key>x</key>" not in clips
+    assert b"&lt;/string&gt;&lt;key&gt;x&lt;/key&gt;" in clips
+    [clip] = plistlib.loads(clips)["PayloadContent"]
+    assert clip["Label"] == "</string><key>x</key>"
+
+
+def test_build_one_school(mini_estate: Path) -> None:
+    result = run_cli(["build", "--school", "gym-a", "--out", "only"], mini_estate)
+    assert result.exit_code == 0
+    paths = tree(mini_estate / "only")
+    assert any(p.startswith("schools/gym-a/") for p in paths)
+    assert not any(p.startswith("schools/bbz-b/") for p in paths)
+
+
+def test_build_unknown_school_is_a_usage_error(mini_estate: Path) -> None:
+    result = run_cli(["build", "--school", "gym-z"], mini_estate)
+    assert result.exit_code == 2
+    assert not (mini_estate / "build").exists()
+
+
+def test_binary_plist(mini_estate: Path) -> None:
+    assert run_cli(["build", "--plist", "binary"], mini_estate).exit_code == 0
+    data = (mini_estate / "build/schools/gym-a/apple/wifi.mobileconfig").read_bytes()
+    assert data.startswith(b"bplist00")
+    assert plistlib.loads(data)["PayloadType"] == "Configuration"
