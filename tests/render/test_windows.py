@@ -25,6 +25,21 @@ def artifacts(build: Path) -> list[tuple[Path, dict[str, Any]]]:
     return out
 
 
+def representatives(body: dict[str, Any]) -> dict[str, Any]:
+    """The import body with one device per distinct shape (which keys, which value types).
+
+    Parsing 8,000 identical-shaped Autopilot records with the SDK takes minutes and finds
+    nothing a single one of each shape would not."""
+    out: dict[str, Any] = {}
+    for key, items in body.items():
+        seen: dict[tuple[tuple[str, str], ...], Any] = {}
+        for item in items:
+            shape = tuple(sorted((k, type(v).__name__) for k, v in item.items()))
+            seen.setdefault(shape, item)
+        out[key] = list(seen.values())
+    return out
+
+
 def schools(root: Path) -> dict[str, dict[str, Any]]:
     return {p.parent.name: yaml.safe_load(p.read_text()) for p in (root / "schools").glob("*/school.yaml")}
 
@@ -36,7 +51,7 @@ def test_every_body_parses_with_the_graph_sdk_models(example_build: Path) -> Non
             assert set(art["body"]) == {"@odata.type", "bundleId"}
             found = []
         elif art.get("action") == "import":
-            found = check_action_body(art["api"], f"{art['model']}.import", art["body"])
+            found = check_action_body(art["api"], f"{art['model']}.import", representatives(art["body"]))
         else:
             found = check_body(art["api"], art["model"], art["body"])
         if "assign" in art:
