@@ -20,31 +20,76 @@ def signing_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("signer")
     cert, key = folder / "signer.pem", folder / "signer.key"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "2", "-subj", "/CN=schoolmdm test signer"],
-        check=True, capture_output=True,
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=schoolmdm test signer",
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
 
 def apple_school(root: Path) -> str:
-    return sorted(p.parent.name for p in (root / "schools").glob("*/school.yaml") if "platform: apple" in p.read_text())[0]
+    return sorted(
+        p.parent.name
+        for p in (root / "schools").glob("*/school.yaml")
+        if "platform: apple" in p.read_text()
+    )[0]
 
 
-def test_signed_profiles_verify_and_embed_the_plist(tmp_path: Path, signing_pair: tuple[Path, Path]) -> None:
+def test_signed_profiles_verify_and_embed_the_plist(
+    tmp_path: Path, signing_pair: tuple[Path, Path]
+) -> None:
     openssl = require_tool("openssl", "openssl")
     cert, key = signing_pair
     root = copy_example(tmp_path / "e")
     school = apple_school(root)
     unsigned = run_build(root, "--school", school, "--out", str(tmp_path / "plain"))
-    signed = run_build(root, "--school", school, "--out", str(tmp_path / "signed"), "--sign-cert", str(cert), "--sign-key", str(key))
+    signed = run_build(
+        root,
+        "--school",
+        school,
+        "--out",
+        str(tmp_path / "signed"),
+        "--sign-cert",
+        str(cert),
+        "--sign-key",
+        str(key),
+    )
     files = sorted(signed.glob(f"schools/{school}/apple/*.mobileconfig"))
     assert files
     for path in files:
         out = tmp_path / "content.plist"
         proc = subprocess.run(
-            [openssl, "cms", "-verify", "-inform", "DER", "-in", str(path), "-CAfile", str(cert), "-out", str(out), "-binary"],
-            capture_output=True, check=False,
+            [
+                openssl,
+                "cms",
+                "-verify",
+                "-inform",
+                "DER",
+                "-in",
+                str(path),
+                "-CAfile",
+                str(cert),
+                "-out",
+                str(out),
+                "-binary",
+            ],
+            capture_output=True,
+            check=False,
         )
         assert proc.returncode == 0, proc.stderr
         assert out.read_bytes() == (unsigned / path.relative_to(signed)).read_bytes()
@@ -55,7 +100,8 @@ def test_signing_from_environment(tmp_path: Path, signing_pair: tuple[Path, Path
     root = copy_example(tmp_path / "e")
     school = apple_school(root)
     result = CliRunner().invoke(
-        cli, ["build", "--root", str(root), "--school", school],
+        cli,
+        ["build", "--root", str(root), "--school", school],
         env={"SCHOOLMDM_SIGN_CERT": str(cert), "SCHOOLMDM_SIGN_KEY": str(key)},
     )
     assert result.exit_code == 0, result.output
@@ -71,7 +117,9 @@ def test_key_must_match_certificate(tmp_path: Path, signing_pair: tuple[Path, Pa
     with pytest.raises(SigningError, match="does not belong"):
         load_signer(cert, other, None)
     root = copy_example(tmp_path / "e")
-    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--sign-cert", str(cert), "--sign-key", str(other)])
+    result = CliRunner().invoke(
+        cli, ["build", "--root", str(root), "--sign-cert", str(cert), "--sign-key", str(other)]
+    )
     assert result.exit_code == 2
     assert "does not belong" in result.output
     assert not (root / "build").exists()
@@ -83,11 +131,21 @@ def test_secrets_from_env(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "e")
     school = apple_school(root)
     names = sorted(yaml.safe_load((root / "secrets.yaml").read_text())["secrets"])
-    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--school", school, "--secrets-from-env"], env={names[0]: "x"})
+    result = CliRunner().invoke(
+        cli,
+        ["build", "--root", str(root), "--school", school, "--secrets-from-env"],
+        env={names[0]: "x"},
+    )
     assert result.exit_code == 2
-    assert names[1] in result.output and names[-1] in result.output and names[0] + "," not in result.output
+    assert (
+        names[1] in result.output
+        and names[-1] in result.output
+        and names[0] + "," not in result.output
+    )
     env = {n: f"value-of-{n.lower()}" for n in names}
-    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--school", school, "--secrets-from-env"], env=env)
+    result = CliRunner().invoke(
+        cli, ["build", "--root", str(root), "--school", school, "--secrets-from-env"], env=env
+    )
     assert result.exit_code == 0, result.output
     wifi = (root / "build" / "schools" / school / "apple" / "wifi.mobileconfig").read_text()
     assert "value-of-" in wifi and "${secret:" not in wifi

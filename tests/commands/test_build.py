@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import edit, run_cli
+from tests.helpers import edit, line_of, run_cli
 
 GYM = "schools/gym-a/school.yaml"
 
@@ -149,3 +149,15 @@ def test_binary_plist(mini_estate: Path) -> None:
     data = (mini_estate / "build/schools/gym-a/apple/wifi.mobileconfig").read_bytes()
     assert data.startswith(b"bplist00")
     assert plistlib.loads(data)["PayloadType"] == "Configuration"
+
+
+def test_a_broken_template_is_a_finding_naming_template_line_and_school(mini_estate: Path) -> None:
+    template = "templates/windows/windows-updates.yaml.j2"
+    edit(mini_estate, template, '"{{ quality_deferral_days }}"', '"{{ quality_deferal_days }}"')
+    line = line_of(mini_estate, template, "quality_deferal_days")
+    result = run_cli(["build", "--root", str(mini_estate), "--format", "json"], mini_estate)
+    assert result.exit_code == 1
+    [row] = json.loads(result.stdout)["diagnostics"]
+    assert (row["code"], row["file"], row["line"]) == ("template-error", template, line)
+    assert "quality_deferal_days" in row["message"] and "'bbz-b'" in row["message"]
+    assert not (mini_estate / "build").exists()

@@ -27,7 +27,9 @@ def estate_target(root: Path) -> tuple[str, bool]:
     return settings["apple"]["ipados"], settings["apple"]["supervised"]
 
 
-def test_every_profile_conforms_to_apples_catalogue(example_estate: Path, example_build: Path) -> None:
+def test_every_profile_conforms_to_apples_catalogue(
+    example_estate: Path, example_build: Path
+) -> None:
     require_apple_schema()
     ipados, supervised = estate_target(example_estate)
     findings = {}
@@ -41,9 +43,15 @@ def test_every_profile_conforms_to_apples_catalogue(example_estate: Path, exampl
     assert findings == {}
     # the payload kinds a school iPad uses are all exercised by the example estate
     assert {
-        "com.apple.applicationaccess", "com.apple.wifi.managed", "com.apple.webClip.managed",
-        "com.apple.homescreenlayout", "com.apple.app.lock", "com.apple.notificationsettings",
-        "com.apple.webcontent-filter", "com.apple.security.root", "com.apple.education",
+        "com.apple.applicationaccess",
+        "com.apple.wifi.managed",
+        "com.apple.webClip.managed",
+        "com.apple.homescreenlayout",
+        "com.apple.app.lock",
+        "com.apple.notificationsettings",
+        "com.apple.webcontent-filter",
+        "com.apple.security.root",
+        "com.apple.education",
     } <= types
 
 
@@ -51,7 +59,11 @@ def test_plistutil_reads_every_profile(example_build: Path, tmp_path: Path) -> N
     plistutil = require_tool("plistutil", "libplist-utils")
     for path in profiles(example_build):
         out = tmp_path / "out.plist"
-        proc = subprocess.run([plistutil, "-i", str(path), "-o", str(out), "-f", "xml"], capture_output=True, check=False)
+        proc = subprocess.run(
+            [plistutil, "-i", str(path), "-o", str(out), "-f", "xml"],
+            capture_output=True,
+            check=False,
+        )
         assert proc.returncode == 0, (path, proc.stderr)
         # an independent reader must see the same data
         assert plistlib.loads(out.read_bytes()) == plistlib.loads(path.read_bytes()), path
@@ -69,8 +81,12 @@ def test_identifiers_and_uuids(example_estate: Path, example_build: Path) -> Non
             uuids.add(payload["PayloadUUID"])
         uuids.add(top["PayloadUUID"])
         assert re.fullmatch(r"[0-9A-F-]{36}", top["PayloadUUID"])
-        assert top["PayloadOrganization"] and top["PayloadDisplayName"] and top["PayloadDescription"]
-    assert len(uuids) == sum(1 + len(plistlib.loads(p.read_bytes())["PayloadContent"]) for p in profiles(example_build))
+        assert (
+            top["PayloadOrganization"] and top["PayloadDisplayName"] and top["PayloadDescription"]
+        )
+    assert len(uuids) == sum(
+        1 + len(plistlib.loads(p.read_bytes())["PayloadContent"]) for p in profiles(example_build)
+    )
 
 
 def test_locked_baseline_cannot_be_removed(example_build: Path) -> None:
@@ -85,7 +101,10 @@ def test_secrets_stay_placeholders(example_estate: Path, example_build: Path) ->
     seen = 0
     for path in example_build.glob("schools/*/apple/wifi.mobileconfig"):
         for payload in plistlib.loads(path.read_bytes())["PayloadContent"]:
-            for value in (payload.get("Password"), payload.get("EAPClientConfiguration", {}).get("UserPassword")):
+            for value in (
+                payload.get("Password"),
+                payload.get("EAPClientConfiguration", {}).get("UserPassword"),
+            ):
                 if value is not None:
                     assert re.fullmatch(r"\$\{secret:[A-Z0-9_]+\}", value)
                     assert value[9:-1] in names
@@ -103,24 +122,39 @@ def test_app_assignments(example_estate: Path, example_build: Path) -> None:
             assert not path.exists()
             continue
         data = json.loads(path.read_text())
-        wanted = {a if isinstance(a, str) else a["id"]: "required" if isinstance(a, str) else a.get("install", "required") for a in school.get("apps", [])}
+        wanted = {
+            a if isinstance(a, str) else a["id"]: "required"
+            if isinstance(a, str)
+            else a.get("install", "required")
+            for a in school.get("apps", [])
+        }
         assert {a["id"]: a["install"] for a in data["apps"]} == wanted
         for app in data["apps"]:
-            catalogue = yaml.safe_load((example_estate / "catalog" / "apps" / f"{app['id']}.yaml").read_text())
+            catalogue = yaml.safe_load(
+                (example_estate / "catalog" / "apps" / f"{app['id']}.yaml").read_text()
+            )
             assert app["adamId"] == catalogue["apple"]["adam_id"]
             assert app["bundleId"] == catalogue["apple"]["bundle_id"]
             assert app["licensing"] == "device"
 
 
-def test_two_builds_are_byte_identical(example_estate: Path, example_build: Path, tmp_path: Path) -> None:
+def test_two_builds_are_byte_identical(
+    example_estate: Path, example_build: Path, tmp_path: Path
+) -> None:
     again = run_build(copy_example(tmp_path / "again"))
-    first = {p.relative_to(example_build): p.read_bytes() for p in example_build.rglob("*") if p.is_file()}
+    first = {
+        p.relative_to(example_build): p.read_bytes()
+        for p in example_build.rglob("*")
+        if p.is_file()
+    }
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
 
 
-def test_one_school_build_equals_its_part_of_the_full_build(example_estate: Path, example_build: Path, tmp_path: Path) -> None:
+def test_one_school_build_equals_its_part_of_the_full_build(
+    example_estate: Path, example_build: Path, tmp_path: Path
+) -> None:
     school = sorted(p.parent.name for p in example_build.glob("schools/*/apple"))[0]
     root = copy_example(tmp_path / "one")
     single = run_build(root, "--school", school)
@@ -135,7 +169,11 @@ def test_one_school_build_equals_its_part_of_the_full_build(example_estate: Path
 
 def test_binary_plist(example_estate: Path, tmp_path: Path) -> None:
     root = copy_example(tmp_path / "bin")
-    school = sorted(p.parent.name for p in (root / "schools").glob("*/school.yaml") if "platform: apple" in p.read_text())[0]
+    school = sorted(
+        p.parent.name
+        for p in (root / "schools").glob("*/school.yaml")
+        if "platform: apple" in p.read_text()
+    )[0]
     build = run_build(root, "--school", school, "--plist", "binary")
     for path in build.glob(f"schools/{school}/apple/*.mobileconfig"):
         data = path.read_bytes()
@@ -146,15 +184,25 @@ def test_binary_plist(example_estate: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    ["{{ 7*7 }}", "</string><key>PayloadType</key><string>x", "{% raw %}", "PayloadRemovalDisallowed", "]]><!--"],
+    [
+        "{{ 7*7 }}",
+        "</string><key>PayloadType</key><string>x",
+        "{% raw %}",
+        "PayloadRemovalDisallowed",
+        "]]><!--",
+    ],
 )
 def test_school_values_stay_literal(tmp_path: Path, hostile: str) -> None:
     root = copy_example(tmp_path / "hostile")
-    school_file = sorted(p for p in (root / "schools").glob("*/school.yaml") if "webclips:" in p.read_text())[0]
+    school_file = sorted(
+        p for p in (root / "schools").glob("*/school.yaml") if "webclips:" in p.read_text()
+    )[0]
     data = yaml.safe_load(school_file.read_text())
     data["profiles"]["webclips"]["clips"][0]["label"] = hostile[:40]
     school_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     build = run_build(root, "--school", data["id"])
-    profile = plistlib.loads((build / "schools" / data["id"] / "apple" / "webclips.mobileconfig").read_bytes())
+    profile = plistlib.loads(
+        (build / "schools" / data["id"] / "apple" / "webclips.mobileconfig").read_bytes()
+    )
     assert profile["PayloadContent"][0]["Label"] == hostile[:40]
     assert profile["PayloadType"] == "Configuration"

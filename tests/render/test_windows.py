@@ -18,7 +18,9 @@ from tests.support.graph_conformance import check_action_body, check_body
 def artifacts(build: Path) -> list[tuple[Path, dict[str, Any]]]:
     out = []
     for path in sorted(build.rglob("*.json")):
-        if path.name == "manifest.json" or (path.name == "apps.json" and path.parent.name == "apple"):
+        if path.name == "manifest.json" or (
+            path.name == "apps.json" and path.parent.name == "apple"
+        ):
             continue
         out.append((path, json.loads(path.read_text())))
     assert out
@@ -41,7 +43,10 @@ def representatives(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def schools(root: Path) -> dict[str, dict[str, Any]]:
-    return {p.parent.name: yaml.safe_load(p.read_text()) for p in (root / "schools").glob("*/school.yaml")}
+    return {
+        p.parent.name: yaml.safe_load(p.read_text())
+        for p in (root / "schools").glob("*/school.yaml")
+    }
 
 
 def test_every_body_parses_with_the_graph_sdk_models(example_build: Path) -> None:
@@ -51,39 +56,59 @@ def test_every_body_parses_with_the_graph_sdk_models(example_build: Path) -> Non
             assert set(art["body"]) == {"@odata.type", "bundleId"}
             found = []
         elif art.get("action") == "import":
-            found = check_action_body(art["api"], f"{art['model']}.import", representatives(art["body"]))
+            found = check_action_body(
+                art["api"], f"{art['model']}.import", representatives(art["body"])
+            )
         else:
             found = check_body(art["api"], art["model"], art["body"])
         if "assign" in art:
             found += check_action_body(art["api"], f"{art['model']}.assign", art["assign"]["body"])
         if found:
-            findings[str(path.relative_to(example_build))] = [f"{f.path}: {f.message}" for f in found]
+            findings[str(path.relative_to(example_build))] = [
+                f"{f.path}: {f.message}" for f in found
+            ]
     assert findings == {}
 
 
-def test_each_windows_school_has_one_tagged_group_and_everything_is_assigned_to_it(example_estate: Path, example_build: Path) -> None:
+def test_each_windows_school_has_one_tagged_group_and_everything_is_assigned_to_it(
+    example_estate: Path, example_build: Path
+) -> None:
     for sid, school in schools(example_estate).items():
         folder = example_build / "schools" / sid / "windows"
         if school["platform"] != "windows":
             assert not folder.exists(), f"windows artifacts for apple school {sid}"
             continue
         assert not (example_build / "schools" / sid / "apple").exists()
-        groups = [json.loads(p.read_text()) for p in folder.glob("*.json") if json.loads(p.read_text())["collection"] == "groups"]
+        groups = [
+            json.loads(p.read_text())
+            for p in folder.glob("*.json")
+            if json.loads(p.read_text())["collection"] == "groups"
+        ]
         assert len(groups) == 1
         group = groups[0]
-        assert group["body"]["membershipRule"] == f'(device.devicePhysicalIds -any (_ -eq "[OrderID]:{sid}"))'
+        assert (
+            group["body"]["membershipRule"]
+            == f'(device.devicePhysicalIds -any (_ -eq "[OrderID]:{sid}"))'
+        )
         assert group["body"]["groupTypes"] == ["DynamicMembership"]
         ref = "${group:" + group["key"] + "}"
         for path in folder.glob("*.json"):
             art = json.loads(path.read_text())
-            if art["collection"].endswith("Configurations") or art["collection"].endswith("configurationPolicies"):
+            if art["collection"].endswith("Configurations") or art["collection"].endswith(
+                "configurationPolicies"
+            ):
                 targets = [a["target"]["groupId"] for a in art["assign"]["body"]["assignments"]]
                 assert targets == [ref], path
         for app in school.get("apps", []):
             app_id = app if isinstance(app, str) else app["id"]
             intent = "required" if isinstance(app, str) else app.get("install", "required")
-            art = json.loads((example_build / "estate" / "windows" / "apps" / f"{app_id}.json").read_text())
-            assigned = {(a["target"]["groupId"], a["intent"]) for a in art["assign"]["body"]["mobileAppAssignments"]}
+            art = json.loads(
+                (example_build / "estate" / "windows" / "apps" / f"{app_id}.json").read_text()
+            )
+            assigned = {
+                (a["target"]["groupId"], a["intent"])
+                for a in art["assign"]["body"]["mobileAppAssignments"]
+            }
             assert (ref, intent) in assigned
 
 
@@ -95,8 +120,12 @@ def test_one_app_object_per_selected_app(example_estate: Path, example_build: Pa
     built = {p.stem for p in (example_build / "estate" / "windows" / "apps").glob("*.json")}
     assert built == selected
     for app_id in built:
-        art = json.loads((example_build / "estate" / "windows" / "apps" / f"{app_id}.json").read_text())
-        catalogue = yaml.safe_load((example_estate / "catalog" / "apps" / f"{app_id}.yaml").read_text())
+        art = json.loads(
+            (example_build / "estate" / "windows" / "apps" / f"{app_id}.json").read_text()
+        )
+        catalogue = yaml.safe_load(
+            (example_estate / "catalog" / "apps" / f"{app_id}.yaml").read_text()
+        )
         assert art["body"]["packageIdentifier"] == catalogue["windows"]["package_identifier"]
         assert art["body"]["@odata.type"] == "#microsoft.graph.winGetApp"
 
@@ -109,7 +138,11 @@ def test_markers_name_the_artifact_key(example_build: Path) -> None:
 
 
 def test_oma_uris_and_types(example_build: Path) -> None:
-    types = {"#microsoft.graph.omaSettingInteger": int, "#microsoft.graph.omaSettingBoolean": bool, "#microsoft.graph.omaSettingString": str}
+    types = {
+        "#microsoft.graph.omaSettingInteger": int,
+        "#microsoft.graph.omaSettingBoolean": bool,
+        "#microsoft.graph.omaSettingString": str,
+    }
     seen = 0
     for _, art in artifacts(example_build):
         for setting in art["body"].get("omaSettings", []):
@@ -126,13 +159,26 @@ def test_autopilot_lists_match_the_inventory(example_estate: Path, example_build
         raw = (example_estate / "schools" / sid / "devices.csv").read_bytes()
         devices, diags = read_devices("devices.csv", raw, 1 << 30)
         assert diags == []
-        rows = list(csv.reader(io.StringIO((example_build / "schools" / sid / "windows" / "autopilot.csv").read_text())))
-        assert rows[0] == ["Device Serial Number", "Windows Product ID", "Hardware Hash", "Group Tag"]
+        rows = list(
+            csv.reader(
+                io.StringIO(
+                    (example_build / "schools" / sid / "windows" / "autopilot.csv").read_text()
+                )
+            )
+        )
+        assert rows[0] == [
+            "Device Serial Number",
+            "Windows Product ID",
+            "Hardware Hash",
+            "Group Tag",
+        ]
         assert sorted(r[0] for r in rows[1:]) == sorted(d.serial for d in devices)
         assert {r[3] for r in rows[1:]} <= {sid}
         by_serial = {d.serial: d for d in devices}
         assert all(r[2] == by_serial[r[0]].hardware_hash for r in rows[1:])
-        body = json.loads((example_build / "schools" / sid / "windows" / "autopilot.json").read_text())["body"]
+        body = json.loads(
+            (example_build / "schools" / sid / "windows" / "autopilot.json").read_text()
+        )["body"]
         idents = body["importedWindowsAutopilotDeviceIdentities"]
         assert [i["serialNumber"] for i in idents] == sorted(by_serial)
         assert {i["groupTag"] for i in idents} <= {sid}
