@@ -97,3 +97,89 @@ def secrets_in(value: Any) -> tuple[str, ...]:
         elif isinstance(item, list):
             stack.extend(item)
     return tuple(sorted(found))
+
+
+def check_parameter_schema(schema: Any) -> tuple[tuple[str | int, ...], str] | None:
+    """(path, message) if `schema` is not a valid JSON Schema 2020-12, else None.
+
+    A schema the fast checker compiles is well-formed for every keyword it knows (and it knows
+    only keywords whose rules it checks); anything else goes to jsonschema's metaschema check.
+    """
+    from compiler.fastschema import Unsupported, compile_schema
+
+    unknown = _unknown_keyword(schema, ())
+    if unknown is not None:
+        return unknown
+    try:
+        compile_schema(strip_markers(schema))
+        return None
+    except Unsupported:
+        pass
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        return tuple(exc.absolute_path), exc.message
+    return None
+
+
+# every keyword of JSON Schema 2020-12 (core, applicator, validation, meta-data, format, content,
+# unevaluated) plus ours: a key outside it is a typo (or YAML that split a description at a comma)
+_KEYWORDS = frozenset(
+    {
+        *("$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary"),
+        *("$comment", "$defs", "prefixItems", "items", "contains", "additionalProperties"),
+        *("properties", "patternProperties", "dependentSchemas", "propertyNames", "if", "then"),
+        *("else", "allOf", "anyOf", "oneOf", "not", "unevaluatedItems", "unevaluatedProperties"),
+        *("type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum"),
+        *("exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems"),
+        *("uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties"),
+        *("required", "dependentRequired", "title", "description", "default", "deprecated"),
+        *("readOnly", "writeOnly", "examples", "format", "contentEncoding", "contentMediaType"),
+        *("contentSchema", "x-secret", "x-app-ref"),
+    }
+)
+_SCHEMA_VALUED = (
+    "items",
+    "contains",
+    "additionalProperties",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "not",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+)
+_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs")
+_SCHEMA_LISTS = ("prefixItems", "allOf", "anyOf", "oneOf")
+
+
+def _unknown_keyword(
+    schema: Any, path: tuple[str | int, ...]
+) -> tuple[tuple[str | int, ...], str] | None:
+    if not isinstance(schema, dict):
+        return None
+    for key in schema:
+        if key not in _KEYWORDS:
+            return (
+                (*path, key),
+                f"unknown keyword '{key}' (a typo, or a description with ': ' or ', ' that needs quotes?)",
+            )
+    subs: list[tuple[tuple[str | int, ...], Any]] = [
+        ((*path, k), schema[k]) for k in _SCHEMA_VALUED if k in schema
+    ]
+    for key in _SCHEMA_MAPS:
+        if isinstance(schema.get(key), dict):
+            subs += [((*path, key, name), sub) for name, sub in schema[key].items()]
+    for key in _SCHEMA_LISTS:
+        if isinstance(schema.get(key), list):
+            subs += [((*path, key, i), sub) for i, sub in enumerate(schema[key])]
+    for sub_path, sub in subs:
+        found = _unknown_keyword(sub, sub_path)
+        if found is not None:
+            return found
+    return None

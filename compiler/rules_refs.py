@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from compiler.diagnostics import Diagnostic
 from compiler.load import RawEstate
 from compiler.model import Estate, Profile, School
 from compiler.params import is_secret_ref, marked, strip_markers, with_defaults
-from compiler.schema_check import dotted, error_to_diagnostics
+from compiler.schema_check import dotted, error_to_diagnostics, schema_errors
 from compiler.suggest import did_you_mean
 from compiler.yamlload import Document, Path_
 
@@ -42,15 +40,16 @@ def check_ids(raw: RawEstate, estate: Estate) -> Iterator[Diagnostic]:
                 )
 
 
-_VALIDATORS: dict[str, tuple[dict[str, Any], Draft202012Validator]] = {}
+_STRIPPED: dict[str, tuple[dict[str, Any], Any]] = {}
 
 
-def param_validator(profile: Profile) -> Draft202012Validator:
-    """The validator of a profile's parameters (secret slots accept anything), built once."""
-    found = _VALIDATORS.get(profile.path)
+def param_schema(profile: Profile) -> Any:
+    """The profile's parameter schema with secret slots accepting anything, built once (the
+    same object each time, so the compiled checks are reused across schools)."""
+    found = _STRIPPED.get(profile.path)
     if found is None or found[0] is not profile.parameters:
-        found = (profile.parameters, Draft202012Validator(strip_markers(profile.parameters)))
-        _VALIDATORS[profile.path] = found
+        found = (profile.parameters, strip_markers(profile.parameters))
+        _STRIPPED[profile.path] = found
     return found[1]
 
 
@@ -85,14 +84,17 @@ def check_profiles(estate: Estate) -> Iterator[Diagnostic]:
                     f"the template '{path}' does not exist",
                     did_you_mean(path, estate.templates),
                 )
-        defaults = with_defaults(profile.parameters, {})
-        for error in param_validator(profile).iter_errors(defaults):
-            if error.validator != "required":
+        stripped = param_schema(profile).get("properties", {})
+        for name, sub in stripped.items():
+            if not isinstance(sub, dict) or "default" not in sub:
+                continue
+            default = with_defaults(sub, sub["default"])
+            for error in schema_errors(sub, default):
                 yield _at(
                     doc,
-                    ("parameters",),
+                    ("parameters", "properties", name, "default"),
                     "invalid-default",
-                    f"a default does not fit its own parameter schema: {error.message}",
+                    f"the default of '{name}' does not fit its own schema: {error.message}",
                 )
 
 
@@ -147,7 +149,7 @@ def _check_values(
                 "reference a secret with {secret: NAME} instead",
             )
     effective = with_defaults(profile.parameters, values)
-    for error in param_validator(profile).iter_errors(effective):
+    for error in schema_errors(param_schema(profile), effective):
         for diag in error_to_diagnostics(doc, error, base):
             yield Diagnostic(
                 diag.path,
@@ -281,7 +283,7 @@ def check_schools(estate: Estate) -> Iterator[Diagnostic]:
                         f"see {app.path}",
                     )
                 else:
-                    for error in Draft202012Validator(schema).iter_errors(choice.config):
+                    for error in schema_errors(schema, choice.config):
                         for diag in error_to_diagnostics(doc, error, (*path, "config")):
                             yield Diagnostic(
                                 diag.path,

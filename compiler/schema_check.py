@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
-from jsonschema.exceptions import best_match
+from typing import TYPE_CHECKING, Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.fastschema import fast_valid
 from compiler.suggest import did_you_mean
 from compiler.yamlload import Document, Path_
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 _YAML11_BOOLS = {
     "yes",
@@ -59,6 +60,8 @@ def _leaf(error: ValidationError) -> ValidationError:
             e.schema_path[0] for e in error.context if e.validator == "type" and not e.path
         }
         fitting = [e for e in error.context if e.schema_path[0] not in wrong_type]
+        from jsonschema.exceptions import best_match
+
         error = best_match(fitting or error.context)
     return error
 
@@ -141,11 +144,31 @@ def error_to_diagnostics(
     return [Diagnostic(doc.path, line, col, "invalid-value", f"{where}: {error.message}", hint)]
 
 
-def check(
-    doc: Document, validator: Draft202012Validator, data: Any = None, base: Path_ = ()
-) -> list[Diagnostic]:
+_VALIDATORS: dict[int, tuple[Any, Draft202012Validator]] = {}
+
+
+def validator_for(schema: Any) -> Draft202012Validator:
+    """jsonschema's validator for a schema, built once per schema object."""
+    entry = _VALIDATORS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        from jsonschema import Draft202012Validator  # only imported when a file has a problem
+
+        entry = (schema, Draft202012Validator(schema))
+        _VALIDATORS[id(schema)] = entry
+    return entry[1]
+
+
+def schema_errors(schema: Any, instance: Any) -> list[ValidationError]:
+    """jsonschema's errors, after the fast check had its say (a valid instance costs little)."""
+    if fast_valid(schema, instance):
+        return []
+    return list(validator_for(schema).iter_errors(instance))
+
+
+def check(doc: Document, schema: Any, data: Any = None, base: Path_ = ()) -> list[Diagnostic]:
+    """Findings of `data` (default: the whole document) against `schema`, placed in `doc`."""
     instance = doc.data if data is None else data
     out: list[Diagnostic] = []
-    for error in validator.iter_errors(instance):
+    for error in schema_errors(schema, instance):
         out.extend(error_to_diagnostics(doc, error, base))
     return out

@@ -12,8 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 KINDS = (
     "estate",
     "secrets",
@@ -37,11 +35,6 @@ def schema(kind: str) -> dict[str, Any]:
     path = schema_dir() / f"{kind}.schema.json"
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
-
-
-@cache
-def validator(kind: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(kind))
 
 
 def schema_text(kind: str) -> str:

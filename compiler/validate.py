@@ -8,22 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from compiler import rules_inventory, rules_refs
 from compiler.diagnostics import Collector, Diagnostic
 from compiler.load import RawEstate
 from compiler.model import App, AppChoice, Estate, Profile, School, Settings
+from compiler.params import check_parameter_schema
 from compiler.schema_check import check
-from compiler.schemas import validator
+from compiler.schemas import schema
 from compiler.yamlload import Document
 
 
 def _ok(doc: Document, kind: str, diags: Collector) -> bool:
     if doc.data is None and doc.path:
         return False  # unreadable; load already said why (or the file is empty: see below)
-    found = check(doc, validator(kind))
+    found = check(doc, schema(kind))
     diags.extend(found)
     return not found
 
@@ -128,16 +126,16 @@ def validate(
         docs[doc.path] = doc
         if _empty(doc, diags, "profile") or not _ok(doc, "profile", diags):
             continue
-        try:
-            Draft202012Validator.check_schema(doc.data["parameters"])
-        except SchemaError as exc:
-            line, col = doc.mark(("parameters", *exc.absolute_path))
+        problem = check_parameter_schema(doc.data["parameters"])
+        if problem is not None:
+            where, message = problem
+            line, col = doc.mark(("parameters", *where))
             diags.add(
                 doc.path,
                 line,
                 col,
                 "profile-schema",
-                f"'parameters' is not a valid JSON Schema: {exc.message}",
+                f"'parameters' is not a valid JSON Schema: {message}",
             )
             continue
         estate.profiles[profile_id] = _profile(doc)

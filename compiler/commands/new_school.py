@@ -10,7 +10,7 @@ import click
 
 from compiler.inventory import write_devices
 from compiler.schema_check import check
-from compiler.schemas import validator
+from compiler.schemas import schema
 from compiler.yamlload import load_yaml
 
 _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
@@ -62,7 +62,7 @@ def run(
     # the scaffold must validate as it is: check it before anything touches the disk
     doc, found = load_yaml(f"schools/{school_id}/school.yaml", text.encode("utf-8"), 1 << 20)
     if not found:
-        found = check(doc, validator("school"))
+        found = check(doc, schema("school"))
     if found:
         problem = found[0]
         raise click.BadParameter(
