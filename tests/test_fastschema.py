@@ -49,8 +49,7 @@ def test_every_profile_parameter_schema_compiles() -> None:
 def mutations(value: Any, rng: random.Random, depth: int = 0) -> Iterator[Any]:
     """Variants of `value`: each reachable value replaced, keys removed and added."""
     yield value
-    for replacement in rng.sample(VALUES, 4):
-        yield replacement
+    yield from rng.sample(VALUES, 4)
     if depth > 6:
         return
     if isinstance(value, dict):
