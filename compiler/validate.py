@@ -151,6 +151,7 @@ def validate(
     diags.extend(rules_refs.check_ids(raw, estate))
     diags.extend(rules_refs.check_profiles(estate))
     diags.extend(rules_refs.check_schools(estate))
+    diags.extend(rules_refs.check_template_requirements(estate))
     diags.extend(rules_inventory.check(estate, raw))
     result = diags.sorted()
     return (None if result else estate), result

@@ -519,3 +519,15 @@ def test_empty_app_file(mini_estate: Path) -> None:
 def test_empty_estate_file_stops_early(mini_estate: Path) -> None:
     write(mini_estate, "schoolmdm.yaml", "# nothing yet\n")
     assert [(d.code, d.path) for d in findings(mini_estate)] == [("empty-file", "schoolmdm.yaml")]
+
+
+def test_profiles_needing_more_than_the_estates_ipads(mini_estate: Path) -> None:
+    edit(mini_estate, "schoolmdm.yaml", "supervised: true", "supervised: false")
+    found = [d for d in findings(mini_estate) if d.code == "template-requirement"]
+    assert found, "the mini estate's apple school uses supervised-only profiles"
+    assert all(d.path.startswith("profiles/") and "supervised" in d.message for d in found)
+    assert any(d.path == "profiles/it-baseline.yaml" for d in found)
+    edit(mini_estate, "schoolmdm.yaml", "supervised: false", "supervised: true")
+    edit(mini_estate, "schoolmdm.yaml", 'ipados: "17.0"', 'ipados: "9.0"')
+    versions = [d for d in findings(mini_estate) if d.code == "template-requirement"]
+    assert versions and all("needs iPadOS" in d.message and "9.0" in d.message for d in versions)

@@ -110,11 +110,12 @@ def render_profile(
         "PayloadDisplayName": f"{profile.name} ({school.name})",
         "PayloadIdentifier": base_id,
         "PayloadOrganization": settings.organisation,
-        "PayloadRemovalDisallowed": profile.removal_disallowed,
         "PayloadScope": "System",
         "PayloadType": "Configuration",
         "PayloadVersion": 1,
     }
+    if profile.removal_disallowed:  # a supervised-only key: written only when it is meant
+        top["PayloadRemovalDisallowed"] = True
     if profile.consent_text:
         top["ConsentText"] = {"default": profile.consent_text}
     top["PayloadUUID"] = payload_uuid(base_id, top)

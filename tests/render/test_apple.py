@@ -93,7 +93,7 @@ def test_locked_baseline_cannot_be_removed(example_build: Path) -> None:
     for path in example_build.glob("schools/*/apple/it-baseline.mobileconfig"):
         assert plistlib.loads(path.read_bytes())["PayloadRemovalDisallowed"] is True
     for path in example_build.glob("schools/*/apple/wifi.mobileconfig"):
-        assert plistlib.loads(path.read_bytes())["PayloadRemovalDisallowed"] is False
+        assert "PayloadRemovalDisallowed" not in plistlib.loads(path.read_bytes())
 
 
 def test_secrets_stay_placeholders(example_estate: Path, example_build: Path) -> None:
@@ -206,3 +206,21 @@ def test_school_values_stay_literal(tmp_path: Path, hostile: str) -> None:
     )
     assert profile["PayloadContent"][0]["Label"] == hostile[:40]
     assert profile["PayloadType"] == "Configuration"
+
+
+def test_templates_declare_what_they_need(example_estate: Path, example_build: Path) -> None:
+    """Each template's `requires` is true to Apple's catalogue: its profiles pass on exactly the
+    iPadOS version it declares, and unsupervised where it says supervision is not needed."""
+    require_apple_schema()
+    findings = {}
+    for path in profiles(example_build):
+        template = yaml.safe_load(
+            (example_estate / "templates" / "apple" / f"{path.stem}.yaml.j2").read_text()
+        )
+        needs = template["requires"]
+        profile = plistlib.loads(path.read_bytes())
+        supervised = needs["supervised"] or profile.get("PayloadRemovalDisallowed", False)
+        found = check_profile(profile, ipados=needs["ipados"], supervised=supervised)
+        if found:
+            findings[str(path.relative_to(example_build))] = [str(f) for f in found]
+    assert findings == {}
