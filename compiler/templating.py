@@ -24,6 +24,16 @@ from compiler.yamlload import Document, Path_
 _NATIVE = re.compile(r"\s*\{\{(?P<expr>(?:(?!\{\{|\}\}).)*)\}\}\s*$", re.S)
 _FOR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.+)$", re.S)
 _DROP = object()
+# what a reviewer's expression can raise; each becomes a finding at the template's line
+_RENDER_ERRORS = (
+    TemplateError,
+    TypeError,
+    ValueError,
+    ArithmeticError,
+    AttributeError,
+    KeyError,
+    IndexError,
+)
 
 
 class TemplateFailure(Exception):
@@ -80,34 +90,14 @@ class Engine:
 
     def render(self, doc: Document, node: Any, ctx: dict[str, Any], path: Path_ = ()) -> Any:
         """Render `node` (part of `doc.data` at `path`) in context `ctx`."""
-        try:
-            return self._value(doc, node, ctx, path)
-        except TemplateFailure:
-            raise
-        except (
-            TemplateError,
-            TypeError,
-            ValueError,
-            ArithmeticError,
-            AttributeError,
-        ) as exc:  # pragma: no cover
-            line, col = doc.mark(path)
-            raise TemplateFailure(doc.path, line, col, str(exc)) from None
+        return self._value(doc, node, ctx, path)
 
     def _eval(self, doc: Document, text: str, ctx: dict[str, Any], path: Path_) -> Any:
         if "{" not in text:
             return text
         try:
             return self._compile(text)(ctx)
-        except (
-            TemplateError,
-            TypeError,
-            ValueError,
-            ArithmeticError,
-            AttributeError,
-            KeyError,
-            IndexError,
-        ) as exc:
+        except _RENDER_ERRORS as exc:
             line, col = doc.mark(path)
             raise TemplateFailure(doc.path, line, col, f"{type(exc).__name__}: {exc}") from None
 
@@ -151,6 +141,9 @@ class Engine:
                 seq = self._eval(doc, "{{" + m.group(2) + "}}", ctx, (*ipath, "$for"))
                 if seq is None:
                     continue
+                if not isinstance(seq, (list, tuple)):
+                    line, col = doc.mark((*ipath, "$for"))
+                    raise TemplateFailure(doc.path, line, col, f"'$for' needs a list, not {type(seq).__name__}")
                 body = {k: v for k, v in item.items() if k != "$for"}
                 for n, element in enumerate(seq):
                     inner = {**ctx, m.group(1): element, "loop_index": n + 1}

@@ -13,7 +13,7 @@ from compiler.artifact import ESTATE, Artifact
 from compiler.model import Estate
 from compiler.render.graph import graph_artifact, group_assign, with_marker
 from compiler.render.graph_checks import problems
-from compiler.render.windows import display_name, group_artifact, group_key
+from compiler.render.windows import app_selections, display_name, group_artifact, group_key
 from compiler.resolve import SchoolConfig
 from compiler.templating import TemplateFailure
 
@@ -70,14 +70,7 @@ def render_school(estate: Estate, cfg: SchoolConfig, profiles: list[Artifact]) -
 
 
 def estate_vpp_apps(estate: Estate, configs: list[SchoolConfig]) -> list[Artifact]:
-    chosen: dict[str, list[tuple[str, str]]] = {}
-    sources: dict[str, set[str]] = {}
-    for cfg in configs:
-        if cfg.school.platform != "apple":
-            continue
-        for r in cfg.apps:
-            chosen.setdefault(r.app.id, []).append((group_key(cfg.school.id, "apple"), r.install))
-            sources.setdefault(r.app.id, set()).add(cfg.school.path)
+    chosen, sources = app_selections(configs, "apple")
     out = []
     for app_id in sorted(chosen):
         app = estate.apps[app_id]

@@ -175,16 +175,25 @@ def render_school(estate: Estate, cfg: SchoolConfig, engine: Engine) -> list[Art
     ]
 
 
-def estate_apps(estate: Estate, configs: list[SchoolConfig]) -> list[Artifact]:
-    """One winGetApp per catalogue app any windows school selects, assigned to every such school."""
+def app_selections(
+    configs: list[SchoolConfig], platform: str
+) -> tuple[dict[str, list[tuple[str, str]]], dict[str, set[str]]]:
+    """Per app: (group key, intent) of every school of `platform` that selects it, and the
+    school files that select it (an app object is tenant-wide, its assignment lists them all)."""
     chosen: dict[str, list[tuple[str, str]]] = {}
     sources: dict[str, set[str]] = {}
     for cfg in configs:
-        if cfg.school.platform != "windows":
+        if cfg.school.platform != platform:
             continue
         for r in cfg.apps:
-            chosen.setdefault(r.app.id, []).append((group_key(cfg.school.id, "windows"), r.install))
+            chosen.setdefault(r.app.id, []).append((group_key(cfg.school.id, platform), r.install))
             sources.setdefault(r.app.id, set()).add(cfg.school.path)
+    return chosen, sources
+
+
+def estate_apps(estate: Estate, configs: list[SchoolConfig]) -> list[Artifact]:
+    """One winGetApp per catalogue app any windows school selects, assigned to every such school."""
+    chosen, sources = app_selections(configs, "windows")
     out = []
     for app_id in sorted(chosen):
         app = estate.apps[app_id]
