@@ -141,7 +141,7 @@ class Engine:
                 seq = self._eval(doc, "{{" + m.group(2) + "}}", ctx, (*ipath, "$for"))
                 if seq is None:
                     continue
-                if not isinstance(seq, (list, tuple)):
+                if isinstance(seq, (str, bytes, dict)) or not hasattr(seq, "__iter__"):
                     line, col = doc.mark((*ipath, "$for"))
                     raise TemplateFailure(doc.path, line, col, f"'$for' needs a list, not {type(seq).__name__}")
                 body = {k: v for k, v in item.items() if k != "$for"}

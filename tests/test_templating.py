@@ -178,3 +178,15 @@ def test_rendering_does_not_change_the_template() -> None:
     before = repr(doc.data)
     Engine().render(doc, doc.data, {"cs": [1, 2]})
     assert repr(doc.data) == before
+
+
+def test_for_over_something_that_is_not_a_list_is_a_template_failure() -> None:
+    from compiler.templating import Engine, TemplateFailure
+    from compiler.yamlload import load_yaml
+
+    doc, _ = load_yaml("templates/apple/t.yaml.j2", b"x:\n  - $for: a in n\n    v: 1\n", 1000)
+    for bad in (5, "text", {"k": 1}):
+        with pytest.raises(TemplateFailure) as info:
+            Engine().render(doc, doc.data, {"n": bad})
+        assert (info.value.path, info.value.line) == ("templates/apple/t.yaml.j2", 2)
+    assert Engine().render(doc, doc.data, {"n": ({"k": 1}).items()}) == {"x": [{"v": 1}]}
