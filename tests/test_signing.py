@@ -149,3 +149,138 @@ def test_secrets_from_env(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     wifi = (root / "build" / "schools" / school / "apple" / "wifi.mobileconfig").read_text()
     assert "value-of-" in wifi and "${secret:" not in wifi
+
+
+def test_intermediate_chain_is_embedded(tmp_path: Path) -> None:
+    """Signed by a leaf under an intermediate: verifying against the root alone needs the chain."""
+    openssl = require_tool("openssl", "openssl")
+
+    def run(*args: str) -> None:
+        subprocess.run([openssl, *args], check=True, capture_output=True, cwd=tmp_path)
+
+    ext = tmp_path / "ext.cnf"
+    ext.write_text(
+        "[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n[leaf]\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+    )
+    run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "root.key",
+        "-out",
+        "root.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=test root",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    )
+    run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "int.key",
+        "-out",
+        "int.csr",
+        "-subj",
+        "/CN=test intermediate",
+    )
+    run(
+        "x509",
+        "-req",
+        "-in",
+        "int.csr",
+        "-CA",
+        "root.pem",
+        "-CAkey",
+        "root.key",
+        "-CAcreateserial",
+        "-out",
+        "int.pem",
+        "-days",
+        "2",
+        "-extfile",
+        str(ext),
+        "-extensions",
+        "ca",
+    )
+    run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=test leaf",
+    )
+    run(
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "int.pem",
+        "-CAkey",
+        "int.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        str(ext),
+        "-extensions",
+        "leaf",
+    )
+    root = copy_example(tmp_path / "e")
+    school = apple_school(root)
+
+    def verify(build: Path) -> int:
+        path = sorted(build.glob(f"schools/{school}/apple/*.mobileconfig"))[0]
+        proc = subprocess.run(
+            [
+                openssl,
+                "cms",
+                "-verify",
+                "-inform",
+                "DER",
+                "-in",
+                str(path),
+                "-CAfile",
+                str(tmp_path / "root.pem"),
+                "-out",
+                str(tmp_path / "out"),
+                "-binary",
+                "-purpose",
+                "any",
+            ],
+            capture_output=True,
+            check=False,
+        )
+        return proc.returncode
+
+    common = [
+        "--school",
+        school,
+        "--sign-cert",
+        str(tmp_path / "leaf.pem"),
+        "--sign-key",
+        str(tmp_path / "leaf.key"),
+    ]
+    without = run_build(root, *common, "--out", str(tmp_path / "without"))
+    with_chain = run_build(
+        root, *common, "--sign-chain", str(tmp_path / "int.pem"), "--out", str(tmp_path / "with")
+    )
+    assert verify(without) != 0
+    assert verify(with_chain) == 0
