@@ -31,30 +31,32 @@ class Artifact:
         return hashlib.sha256(self.content).hexdigest()
 
 
+# built once: json.dumps with options constructs a new encoder on every call
+_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+_RECORD = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(", ", ": ")).encode
+_STRING = json.encoder.encode_basestring  # the C version where available: "..." with escapes
+
+
 def _flat(value: Any) -> bool:
     return isinstance(value, dict) and not any(isinstance(v, (dict, list)) for v in value.values())
 
 
 def _pretty(value: Any, indent: str) -> str:
+    if isinstance(value, str):
+        return _STRING(value)
     if isinstance(value, dict) and value:
         inner = indent + "  "
-        items = (
-            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_pretty(value[k], inner)}"
-            for k in sorted(value)
-        )
+        items = (f"{inner}{_STRING(k)}: {_pretty(value[k], inner)}" for k in sorted(value))
         return "{\n" + ",\n".join(items) + "\n" + indent + "}"
     if isinstance(value, list) and value:
         inner = indent + "  "
         if all(_flat(v) for v in value):
             # long lists of flat records (Autopilot devices) stay one record per line
-            items = (
-                inner + json.dumps(v, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
-                for v in value
-            )
+            items = (inner + _RECORD(v) for v in value)
         else:
             items = (inner + _pretty(v, inner) for v in value)
         return "[\n" + ",\n".join(items) + "\n" + indent + "]"
-    return json.dumps(value, ensure_ascii=False)
+    return _SCALAR(value)
 
 
 def canonical_json(value: Any) -> bytes:

@@ -143,7 +143,9 @@ class Engine:
                     continue
                 if isinstance(seq, (str, bytes, dict)) or not hasattr(seq, "__iter__"):
                     line, col = doc.mark((*ipath, "$for"))
-                    raise TemplateFailure(doc.path, line, col, f"'$for' needs a list, not {type(seq).__name__}")
+                    raise TemplateFailure(
+                        doc.path, line, col, f"'$for' needs a list, not {type(seq).__name__}"
+                    )
                 body = {k: v for k, v in item.items() if k != "$for"}
                 for n, element in enumerate(seq):
                     inner = {**ctx, m.group(1): element, "loop_index": n + 1}
