@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+MANIFEST = "manifest.json"  # the build folder's index; its presence marks a folder as a build
 ESTATE = "_estate"  # the `school` of estate-wide artifacts (tenant-wide apps)
 
 

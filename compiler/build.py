@@ -16,8 +16,6 @@ from compiler.resolve import SchoolConfig, resolve_school
 from compiler.signing import Signer
 from compiler.templating import Engine, TemplateFailure
 
-MANIFEST = "manifest.json"
-
 
 @dataclass(frozen=True)
 class BuildOptions:

@@ -6,6 +6,7 @@ Every finding is collected; a file that fails its schema is left out of the cros
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from compiler import rules_inventory, rules_refs
@@ -24,6 +25,54 @@ def _ok(doc: Document, kind: str, diags: Collector) -> bool:
     found = check(doc, schema(kind))
     diags.extend(found)
     return not found
+
+
+NAMING_FIELDS = {
+    "object": {"school", "school_name", "profile", "name", "platform"},
+    "group": {"school", "school_name", "platform"},
+}
+
+
+def _naming_findings(doc: Document) -> list[Diagnostic]:
+    """Naming conventions may use only their documented {placeholders}, nothing else."""
+    out = []
+    for key, allowed in NAMING_FIELDS.items():
+        text = doc.data.get("naming", {}).get(key)
+        if not isinstance(text, str):
+            continue
+        line, col = doc.mark(("naming", key))
+        try:
+            fields = [
+                (f, spec, conv)
+                for _, f, spec, conv in string.Formatter().parse(text)
+                if f is not None
+            ]
+        except ValueError as exc:
+            out.append(
+                Diagnostic(
+                    doc.path,
+                    line,
+                    col,
+                    "naming-placeholder",
+                    f"naming.{key}: {exc}",
+                    "write braces as {{ and }}",
+                )
+            )
+            continue
+        for field_name, spec, conv in fields:
+            if field_name not in allowed or spec or conv:
+                hint = "placeholders: " + ", ".join("{" + a + "}" for a in sorted(allowed))
+                out.append(
+                    Diagnostic(
+                        doc.path,
+                        line,
+                        col,
+                        "naming-placeholder",
+                        f"naming.{key}: '{{{field_name}}}' is not a placeholder here",
+                        hint,
+                    )
+                )
+    return out
 
 
 def _settings(data: dict[str, Any]) -> Settings:
@@ -103,6 +152,10 @@ def validate(
     diags = Collector()
     diags.extend(load_diags)
     if _empty(raw.estate, diags, "estate settings") or not _ok(raw.estate, "estate", diags):
+        return None, diags.sorted()
+    naming = _naming_findings(raw.estate)
+    if naming:
+        diags.extend(naming)
         return None, diags.sorted()
     estate = Estate(settings=_settings(raw.estate.data), secrets={})
     docs = estate.documents

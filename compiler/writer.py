@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from compiler.artifact import Artifact
+from compiler.artifact import MANIFEST, Artifact
 
 
 def _reuse(old: Path | None, rel: str, content: bytes, target: Path) -> bool:
@@ -26,6 +26,25 @@ def _reuse(old: Path | None, rel: str, content: bytes, target: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+class UnsafeOutput(Exception):
+    """The output folder holds something that is not a previous build: never replace it."""
+
+
+def check_output(out: Path, root: Path) -> None:
+    """A build replaces its output folder whole, so that folder must be a previous build."""
+    out, root = out.resolve(), root.resolve()
+    if out == root or root.is_relative_to(out):
+        raise UnsafeOutput(
+            f"{out} holds the estate itself; choose a folder of its own, e.g. {root / 'build'}"
+        )
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise UnsafeOutput(
+            f"{out} is not empty and holds no {MANIFEST}: it is not a schoolmdm build, so it is left alone"
+        )
+    if out.exists() and not out.is_dir():
+        raise UnsafeOutput(f"{out} is a file")
 
 
 def write_build(out: Path, artifacts: list[Artifact], files: dict[str, bytes]) -> None:

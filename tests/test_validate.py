@@ -531,3 +531,24 @@ def test_profiles_needing_more_than_the_estates_ipads(mini_estate: Path) -> None
     edit(mini_estate, "schoolmdm.yaml", 'ipados: "17.0"', 'ipados: "9.0"')
     versions = [d for d in findings(mini_estate) if d.code == "template-requirement"]
     assert versions and all("needs iPadOS" in d.message and "9.0" in d.message for d in versions)
+
+
+def test_naming_convention_placeholders(mini_estate: Path) -> None:
+    text = read(mini_estate, "schoolmdm.yaml")
+    assert "naming:" in text
+    for bad, needle in (
+        ('"{school.__class__}"', "school.__class__"),
+        ('"{schol} x"', "schol"),
+        ('"{school"', "expected '}'"),
+    ):
+        write(
+            mini_estate,
+            "schoolmdm.yaml",
+            text.replace('object: "{school} | {name}"', f"object: {bad}"),
+        )
+        d = only(findings(mini_estate), "naming-placeholder")
+        assert (d.path, d.line) == (
+            "schoolmdm.yaml",
+            line_of(mini_estate, "schoolmdm.yaml", "object:"),
+        )
+        assert needle in d.message

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 
-from compiler.build import MANIFEST, BuildOptions, build, manifest
+from compiler.artifact import MANIFEST
+from compiler.build import BuildOptions, build, manifest
 from compiler.model import Estate
 from compiler.pipeline import check_estate
 from compiler.report import render
 from compiler.signing import Signer
 from compiler.source import DirectorySource
+from compiler.writer import UnsafeOutput, check_output, write_build
 
 
 def _secret_values(estate: Estate) -> dict[str, str]:
@@ -33,6 +35,10 @@ def run(
     signer: Signer | None,
     fmt: str,
 ) -> int:
+    try:
+        check_output(out, root)  # before any work: a build replaces its output folder whole
+    except UnsafeOutput as exc:
+        raise click.UsageError(str(exc)) from None
     estate, diags = check_estate(DirectorySource(root))
     if estate is None or diags:
         click.echo(render(diags, fmt))
@@ -47,8 +53,6 @@ def run(
         click.echo(render(diags, fmt))
         click.echo(f"{len(diags)} finding(s); nothing was written", err=True)
         return 1
-    from compiler.writer import write_build
-
     write_build(out, artifacts, {MANIFEST: manifest(estate, artifacts, secret_values is not None)})
     count = len({a.school for a in artifacts if a.school in estate.schools})
     click.echo(f"built {len(artifacts)} artifacts for {count} schools into {out}", err=True)

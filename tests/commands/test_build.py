@@ -161,3 +161,21 @@ def test_a_broken_template_is_a_finding_naming_template_line_and_school(mini_est
     assert (row["code"], row["file"], row["line"]) == ("template-error", template, line)
     assert "quality_deferal_days" in row["message"] and "'bbz-b'" in row["message"]
     assert not (mini_estate / "build").exists()
+
+
+@pytest.mark.parametrize("target", [".", "..", "schools", "not-a-build"])
+def test_build_never_replaces_a_folder_that_is_not_a_build(mini_estate: Path, target: str) -> None:
+    (mini_estate / "not-a-build").mkdir()
+    (mini_estate / "not-a-build" / "keep.txt").write_text("precious")
+    before = sorted(p.relative_to(mini_estate) for p in mini_estate.rglob("*"))
+    result = run_cli(["build", "--out", target], mini_estate)
+    assert result.exit_code == 2
+    assert sorted(p.relative_to(mini_estate) for p in mini_estate.rglob("*")) == before
+    assert (mini_estate / "not-a-build" / "keep.txt").read_text() == "precious"
+
+
+def test_build_replaces_its_own_previous_build(mini_estate: Path) -> None:
+    assert run_cli(["build", "--out", "out"], mini_estate).exit_code == 0
+    (mini_estate / "out" / "stale.json").write_text("{}")
+    assert run_cli(["build", "--out", "out"], mini_estate).exit_code == 0
+    assert not (mini_estate / "out" / "stale.json").exists()
