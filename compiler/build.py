@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.artifact import Artifact, canonical_json
 from compiler.diagnostics import Diagnostic
@@ -13,8 +13,10 @@ from compiler.model import Estate, School
 from compiler.render import apple, intune_apple, inventory, windows
 from compiler.render.context import FILTERS
 from compiler.resolve import SchoolConfig, resolve_school
-from compiler.signing import Signer
 from compiler.templating import Engine, TemplateFailure
+
+if TYPE_CHECKING:
+    from compiler.signing import Signer  # cryptography loads only when a build signs
 
 
 @dataclass(frozen=True)

@@ -147,11 +147,12 @@ def build_cmd(
       schoolmdm build --sign-cert signer.pem --sign-key signer.key
     """
     from compiler.commands import build as command
-    from compiler.signing import SigningError, load_signer
 
     estate_root = _root(root)
     signer = None
     if sign_cert or sign_key:
+        from compiler.signing import SigningError, load_signer  # cryptography only when signing
+
         if not (sign_cert and sign_key):
             raise click.UsageError("signing needs both --sign-cert and --sign-key")
         try:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -54,7 +54,7 @@ def _b64(value: bytes | str) -> str:
 
 def _xml_attr(value: Any) -> str:
     """A value for an XML attribute inside an ADMX policy string, without the quotes."""
-    return escape(str(value), {'"': "&quot;", "'": "&apos;"})
+    return escape(str(value), quote=True)  # & < > " ' (xml.sax.saxutils costs 30 ms to import)
 
 
 class Engine:

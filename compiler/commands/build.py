@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,9 +13,11 @@ from compiler.build import BuildOptions, build, manifest
 from compiler.model import Estate
 from compiler.pipeline import check_estate
 from compiler.report import render
-from compiler.signing import Signer
 from compiler.source import DirectorySource
 from compiler.writer import UnsafeOutput, check_output, write_build
+
+if TYPE_CHECKING:
+    from compiler.signing import Signer
 
 
 def _secret_values(estate: Estate) -> dict[str, str]:
