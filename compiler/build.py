@@ -13,7 +13,7 @@ from compiler.model import Estate, School
 from compiler.render import apple, intune_apple, inventory, windows
 from compiler.render.context import FILTERS
 from compiler.resolve import SchoolConfig, resolve_school
-from compiler.templating import Engine, TemplateFailure
+from compiler.templating import EmptyProfile, Engine, TemplateFailure
 
 if TYPE_CHECKING:
     from compiler.signing import Signer  # cryptography loads only when a build signs
@@ -74,6 +74,11 @@ def build(estate: Estate, options: BuildOptions) -> tuple[list[Artifact], list[D
             continue
         try:
             artifacts.extend(render_school(estate, cfg, engine, options))
+        except EmptyProfile as exc:
+            hint = "give the profile the values it needs on this platform (see the profile's parameters), or remove it"
+            diags.append(
+                Diagnostic(exc.path, exc.line, exc.col, "profile-empty", exc.message, hint)
+            )
         except TemplateFailure as exc:
             msg = f"{exc.message} (rendering for school '{cfg.school.id}')"
             diags.append(

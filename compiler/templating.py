@@ -42,6 +42,11 @@ class TemplateFailure(Exception):
         self.path, self.line, self.col, self.message = path, line, col, message
 
 
+class EmptyProfile(TemplateFailure):
+    """A school's values leave a profile with nothing to put on a device: a finding at the
+    school's file, since the school (not the template) can fix it."""
+
+
 def _pem_to_der(pem: str) -> bytes:
     body = "".join(line for line in pem.strip().splitlines() if not line.startswith("-----"))
     return base64.b64decode(body)

@@ -13,7 +13,7 @@ from typing import Any
 from compiler.artifact import Artifact, canonical_json
 from compiler.model import Estate
 from compiler.params import secrets_in
-from compiler.render.context import template_context
+from compiler.render.context import empty_profile, template_context
 from compiler.resolve import AppliedProfile, SchoolConfig
 from compiler.templating import Engine, TemplateFailure
 
@@ -77,6 +77,8 @@ def render_profile(
     rendered = engine.render(
         doc, doc.data["payloads"], template_context(estate, cfg, applied), ("payloads",)
     )
+    if not rendered:
+        raise empty_profile(estate, cfg, applied)
     base_id = f"{settings.payload_prefix}.{school.id}.{profile.id}"
     payloads = []
     seen: set[str] = set()

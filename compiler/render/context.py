@@ -11,6 +11,7 @@ from jinja2.runtime import Context
 
 from compiler.model import Estate
 from compiler.resolve import AppliedProfile, SchoolConfig
+from compiler.templating import EmptyProfile
 
 
 def template_context(
@@ -64,3 +65,15 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "icons": icons,
     "uuid": stable_uuid,
 }
+
+
+def empty_profile(estate: Estate, cfg: SchoolConfig, applied: AppliedProfile) -> EmptyProfile:
+    doc = estate.documents[cfg.school.path]
+    line, col = doc.mark(("profiles", applied.profile.id), key=True)
+    platform = cfg.school.platform
+    return EmptyProfile(
+        doc.path,
+        line,
+        col,
+        f"with these values the profile '{applied.profile.id}' puts nothing on {platform} devices",
+    )

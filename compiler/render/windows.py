@@ -10,7 +10,7 @@ from typing import Any
 from compiler.artifact import ESTATE, Artifact
 from compiler.model import Estate
 from compiler.params import secrets_in
-from compiler.render.context import template_context
+from compiler.render.context import empty_profile, template_context
 from compiler.render.graph import NAME_PROPERTY, graph_artifact, group_assign, with_marker
 from compiler.render.graph_checks import problems
 from compiler.resolve import SchoolConfig
@@ -78,6 +78,8 @@ def policies(estate: Estate, cfg: SchoolConfig, engine: Engine) -> list[Artifact
         doc = estate.templates[path]
         ctx = template_context(estate, cfg, applied)
         objects = engine.render(doc, doc.data["objects"], ctx, ("objects",))
+        if not objects:
+            raise empty_profile(estate, cfg, applied)
         seen: set[str] = set()
         for i, obj in enumerate(objects):
             name = f"{applied.profile.id}.{obj['$id']}"

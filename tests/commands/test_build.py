@@ -179,3 +179,18 @@ def test_build_replaces_its_own_previous_build(mini_estate: Path) -> None:
     (mini_estate / "out" / "stale.json").write_text("{}")
     assert run_cli(["build", "--out", "out"], mini_estate).exit_code == 0
     assert not (mini_estate / "out" / "stale.json").exists()
+
+
+def test_a_profile_that_renders_nothing_is_a_finding_at_the_school(mini_estate: Path) -> None:
+    school = "schools/gym-a/school.yaml"
+    edit(mini_estate, school, "  home-screen:", "  exam-mode: {}\n  home-screen:")
+    result = run_cli(["build", "--format", "json"], mini_estate)
+    assert result.exit_code == 1
+    [row] = json.loads(result.stdout)["diagnostics"]
+    assert (row["code"], row["file"], row["line"]) == (
+        "profile-empty",
+        school,
+        line_of(mini_estate, school, "exam-mode"),
+    )
+    assert "'exam-mode'" in row["message"] and "apple" in row["message"]
+    assert not (mini_estate / "build").exists()
