@@ -78,7 +78,20 @@ def _yaml_files(src: FileSource, folder: str, diags: list[Diagnostic]) -> list[t
 def load_estate(src: FileSource) -> tuple[RawEstate, list[Diagnostic]]:
     diags: list[Diagnostic] = []
 
+    def linked(path: str) -> bool:
+        if src.is_link(path):
+            hint = "commit the file itself; links could point anywhere on the machine that runs the check"
+            diags.append(
+                Diagnostic(
+                    path, 1, 1, "symlink", "symbolic links are not allowed in the estate", hint
+                )
+            )
+            return True
+        return False
+
     def read_yaml(path: str, max_bytes: int) -> Document:
+        if linked(path):
+            return Document(path)
         size = src.size(path)
         if size > max_bytes:  # reject before reading a huge file into memory
             diags.append(
@@ -137,7 +150,7 @@ def load_estate(src: FileSource) -> tuple[RawEstate, list[Diagnostic]]:
         raw.schools[name] = read_yaml(school_path, max_yaml)
         csv_path = f"{folder}/devices.csv"
         inv = Inventory(csv_path)
-        if src.exists(csv_path):
+        if src.exists(csv_path) and not linked(csv_path):
             size = src.size(csv_path)
             if size > max_csv:
                 diags.append(

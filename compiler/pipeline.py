@@ -20,6 +20,7 @@ def check_estate(
         estate is not None
         and codeowners_check
         and src.exists(codeowners.PATH)
+        and not src.is_link(codeowners.PATH)
         and src.read(codeowners.PATH).decode("utf-8", errors="replace") != codeowners.render(estate)
     ):
         hint = "run: schoolmdm codeowners (it is generated from each school's maintainers)"

@@ -22,6 +22,10 @@ class FileSource(Protocol):
 
     def read(self, rel: str) -> bytes: ...
 
+    def is_link(self, rel: str) -> bool:
+        """True if `rel` or a folder on its way is a symbolic link (never followed: a link
+        could point at a file of the CI machine, and findings quote values)."""
+
 
 class DirectorySource:
     """Reads files below a folder on disk. Paths are POSIX-style and relative to the root."""
@@ -49,3 +53,11 @@ class DirectorySource:
 
     def read(self, rel: str) -> bytes:
         return self._p(rel).read_bytes()
+
+    def is_link(self, rel: str) -> bool:
+        path = self.root
+        for part in rel.split("/"):
+            path = path / part
+            if path.is_symlink():
+                return True
+        return False

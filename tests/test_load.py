@@ -82,3 +82,20 @@ def test_broken_estate_file_is_reported_and_nothing_else_breaks(mini_estate: Pat
     write(mini_estate, "schoolmdm.yaml", "organisation: [\n")
     diags = findings(mini_estate)
     assert [(d.path, d.code) for d in diags] == [("schoolmdm.yaml", "yaml-syntax")]
+
+
+def test_symbolic_links_are_never_followed(mini_estate: Path, tmp_path: Path) -> None:
+    """A link to a file of the CI machine must not get its content quoted in a finding."""
+    outside = tmp_path / "outside-secret.txt"
+    outside.write_text("TOKEN=super-secret-value\n")
+    school = mini_estate / "schools" / "gym-a" / "school.yaml"
+    school.unlink()
+    school.symlink_to(outside)
+    (mini_estate / "schools" / "bbz-b" / "devices.csv").unlink()
+    (mini_estate / "schools" / "bbz-b" / "devices.csv").symlink_to(outside)
+    found = findings(mini_estate)
+    assert {(d.path, d.code) for d in found} >= {
+        ("schools/gym-a/school.yaml", "symlink"),
+        ("schools/bbz-b/devices.csv", "symlink"),
+    }
+    assert not any("super-secret" in d.message + d.hint for d in found)
