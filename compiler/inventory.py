@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from compiler.diagnostics import Diagnostic
 from compiler.suggest import did_you_mean
-from compiler.yamlload import decode_text
+from compiler.text import decode_text
 
 COLUMNS = ("serial", "mac", "asset_tag", "model", "hardware_hash", "product_id")
 REQUIRED = ("serial", "mac", "asset_tag", "model")

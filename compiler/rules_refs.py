@@ -1,4 +1,4 @@
-"""Rules across files: ids, references to profiles, apps, templates and secrets, locked values."""
+"""Rules across files: ids, references to profiles and secrets, locked values."""
 
 from __future__ import annotations
 
@@ -9,16 +9,11 @@ from compiler.diagnostics import Diagnostic
 from compiler.load import RawEstate
 from compiler.model import Estate, Profile, School
 from compiler.params import is_secret_ref, marked, strip_markers, with_defaults
+from compiler.rules_common import at as _at
+from compiler.rules_common import strings as _strings
 from compiler.schema_check import dotted, error_to_diagnostics, schema_errors
 from compiler.suggest import did_you_mean
 from compiler.yamlload import Document, Path_
-
-
-def _at(
-    doc: Document, path: Path_, code: str, message: str, hint: str = "", key: bool = False
-) -> Diagnostic:
-    line, col = doc.mark(path, key=key)
-    return Diagnostic(doc.path, line, col, code, message, hint)
 
 
 def check_ids(raw: RawEstate, estate: Estate) -> Iterator[Diagnostic]:
@@ -110,17 +105,6 @@ def _app_ref_ok(value: Any, school: School, estate: Estate) -> str:
     if value not in {a.app_id for a in school.apps}:
         return f"'{value}' is not among the school's apps; add it under 'apps'"
     return ""
-
-
-def _strings(value: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, (*path, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, (*path, i))
 
 
 def _check_values(
@@ -230,109 +214,3 @@ def check_schools(estate: Estate) -> Iterator[Diagnostic]:
                 and profile.applies_to(school)
             ):
                 yield from _check_values(school, profile, estate, doc)
-        seen: dict[str, int] = {}
-        for choice in school.apps:
-            path: Path_ = ("apps", choice.index)
-            app = estate.apps.get(choice.app_id)
-            if app is None and choice.app_id in estate.broken_apps:
-                continue
-            if choice.app_id in seen:
-                yield _at(
-                    doc,
-                    path,
-                    "duplicate-app",
-                    f"the app '{choice.app_id}' is listed twice (also item {seen[choice.app_id] + 1})",
-                )
-            seen[choice.app_id] = choice.index
-            if app is None:
-                hint = did_you_mean(choice.app_id, estate.apps)
-                yield _at(
-                    doc,
-                    path,
-                    "unknown-app",
-                    f"there is no app '{choice.app_id}' in the catalogue",
-                    hint or "see catalog/apps for the apps there are",
-                )
-                continue
-            platform_part = app.apple if school.platform == "apple" else app.windows
-            if platform_part is None:
-                yield _at(
-                    doc,
-                    path,
-                    "app-platform",
-                    f"the app '{app.id}' is not available for {school.platform}",
-                    f"see {app.path}",
-                )
-                continue
-            for spath, text in _strings(choice.config, (*path, "config")):
-                if "${secret:" in text:
-                    yield _at(
-                        doc,
-                        spath,
-                        "reserved-text",
-                        f"{dotted(spath)}: '${{secret:' is reserved for secret placeholders",
-                    )
-            if choice.config:
-                schema = platform_part.get("config_schema")
-                if schema is None:
-                    yield _at(
-                        doc,
-                        (*path, "config"),
-                        "app-config",
-                        f"the app '{app.id}' takes no managed configuration",
-                        f"see {app.path}",
-                    )
-                else:
-                    for error in schema_errors(schema, choice.config):
-                        for diag in error_to_diagnostics(doc, error, (*path, "config")):
-                            yield Diagnostic(
-                                diag.path,
-                                diag.line,
-                                diag.col,
-                                "app-config",
-                                diag.message,
-                                diag.hint,
-                            )
-
-
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split("."))
-
-
-def check_template_requirements(estate: Estate) -> Iterator[Diagnostic]:
-    """An Apple template that needs more than the estate's iPads offer (newer iPadOS, or
-    supervision) cannot be used by any school: say so at the profile, once."""
-    used = {
-        p.id
-        for s in estate.schools.values()
-        if s.platform == "apple"
-        for p in estate.profiles.values()
-        if p.applies_to(s) and (p.id in s.profiles or p.mode == "always")
-    }
-    settings = estate.settings
-    for profile_id in sorted(used):
-        profile = estate.profiles[profile_id]
-        template = estate.templates.get(profile.templates.get("apple", ""))
-        needs = (
-            template.data.get("requires") if template and isinstance(template.data, dict) else None
-        )
-        if not isinstance(needs, dict):
-            continue
-        doc = estate.documents[profile.path]
-        if (needs.get("supervised") or profile.removal_disallowed) and not settings.supervised:
-            yield _at(
-                doc,
-                ("templates", "apple"),
-                "template-requirement",
-                f"the profile '{profile_id}' needs supervised iPads, but schoolmdm.yaml says apple.supervised: false",
-                "supervise the iPads (Automated Device Enrollment) or stop using this profile",
-            )
-        wanted = str(needs.get("ipados", "0"))
-        if _version(wanted) > _version(settings.ipados):
-            yield _at(
-                doc,
-                ("templates", "apple"),
-                "template-requirement",
-                f"the profile '{profile_id}' needs iPadOS {wanted}, but schoolmdm.yaml says the oldest iPads run {settings.ipados}",
-                "update the iPads and raise apple.ipados, or stop using this profile",
-            )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from compiler import rules_inventory, rules_refs
+from compiler import rules_apps, rules_inventory, rules_platform, rules_refs
 from compiler.diagnostics import Collector, Diagnostic
 from compiler.load import RawEstate
 from compiler.model import App, AppChoice, Estate, Profile, School, Settings
@@ -204,7 +204,8 @@ def validate(
     diags.extend(rules_refs.check_ids(raw, estate))
     diags.extend(rules_refs.check_profiles(estate))
     diags.extend(rules_refs.check_schools(estate))
-    diags.extend(rules_refs.check_template_requirements(estate))
+    diags.extend(rules_apps.check_apps(estate))
+    diags.extend(rules_platform.check_template_requirements(estate))
     diags.extend(rules_inventory.check(estate, raw))
     result = diags.sorted()
     return (None if result else estate), result
