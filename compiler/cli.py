@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -11,6 +13,8 @@ from compiler import __version__
 from compiler.report import FORMATS
 from compiler.root import find_root
 from compiler.schemas import KINDS
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 ROOT_HELP = "The estate's folder (holds schoolmdm.yaml). Default: the nearest such folder upwards from here."
 
@@ -26,6 +30,16 @@ def _root(root: Path | None) -> Path:
             "no schoolmdm.yaml here or in any folder above; cd into the estate or pass --root"
         )
     return found
+
+
+def pem_option(name: str, env: str, text: str) -> Callable[[F], F]:
+    """A PEM file option that can also come from an environment variable (CI secrets)."""
+    return click.option(
+        name,
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        envvar=env,
+        help=f"{text} (or {env}).",
+    )
 
 
 root_option = click.option(
@@ -98,24 +112,9 @@ def validate(root: Path | None, fmt: str, paths: tuple[Path, ...]) -> None:
     is_flag=True,
     help="Put secret values from environment variables (named like the secret) into the build, for a manual export. Never the default.",
 )
-@click.option(
-    "--sign-cert",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    envvar="SCHOOLMDM_SIGN_CERT",
-    help="PEM certificate to sign profiles with (or SCHOOLMDM_SIGN_CERT).",
-)
-@click.option(
-    "--sign-key",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    envvar="SCHOOLMDM_SIGN_KEY",
-    help="PEM private key of the signing certificate (or SCHOOLMDM_SIGN_KEY).",
-)
-@click.option(
-    "--sign-chain",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    envvar="SCHOOLMDM_SIGN_CHAIN",
-    help="PEM intermediate certificates to include (or SCHOOLMDM_SIGN_CHAIN).",
-)
+@pem_option("--sign-cert", "SCHOOLMDM_SIGN_CERT", "PEM certificate to sign profiles with")
+@pem_option("--sign-key", "SCHOOLMDM_SIGN_KEY", "PEM private key of the signing certificate")
+@pem_option("--sign-chain", "SCHOOLMDM_SIGN_CHAIN", "PEM intermediate certificates to include")
 @click.option(
     "--format",
     "fmt",
