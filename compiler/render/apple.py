@@ -100,7 +100,8 @@ def render_profile(
             PayloadVersion=1,
             PayloadOrganization=settings.organisation,
         )
-        payload["PayloadUUID"] = payload_uuid(identifier, payload)
+        if "PayloadUUID" not in payload:  # a template sets it only where other payloads refer to it
+            payload["PayloadUUID"] = payload_uuid(identifier, payload)
         problem = _plist_problem(payload, f"payload '{suffix}'")
         if problem:
             line, col = doc.mark(("payloads",))

@@ -28,6 +28,9 @@ def template_context(
         },
         _bundle_ids=bundle_ids,
         devices=[d.serial for d in cfg.devices],
+        # every applied profile's values, so one profile can use another's (the Wi-Fi's EAP
+        # trust anchors are the certificates profile's CAs)
+        profiles={a.profile.id: a.values for a in cfg.profiles},
     )
     if applied:
         ctx["profile"] = {"id": applied.profile.id, "name": applied.profile.name}
@@ -51,6 +54,13 @@ def icons(ctx: Context, refs: list[str]) -> list[dict[str, str]]:
     return [{"Type": "App", "BundleID": bundle_id(ctx, r)} for r in refs]
 
 
+@pass_context
+def cert_uuid(ctx: Context, cert: dict[str, Any]) -> str:
+    """The PayloadUUID of a certificate payload that other payloads of the same profile anchor
+    to (EAP trust); derived from school, profile and certificate name, so both sides agree."""
+    return stable_uuid(f"{ctx['school']['id']}.{ctx['profile']['id']}.cert.{cert['name']}")
+
+
 # stable, so an identifier derived from a name never changes between builds
 UUID_NAMESPACE = uuid.UUID("0b8e2c1a-7f3d-5e4b-8a9c-1d2e3f4a5b6c")
 
@@ -64,6 +74,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "bundle_id": bundle_id,
     "icons": icons,
     "uuid": stable_uuid,
+    "cert_uuid": cert_uuid,
 }
 
 

@@ -224,3 +224,19 @@ def test_templates_declare_what_they_need(example_estate: Path, example_build: P
         if found:
             findings[str(path.relative_to(example_build))] = [str(f) for f in found]
     assert findings == {}
+
+
+def test_enterprise_wifi_anchors_trust_in_its_own_profile(example_build: Path) -> None:
+    enterprise = 0
+    for path in example_build.glob("schools/*/apple/wifi.mobileconfig"):
+        payloads = plistlib.loads(path.read_bytes())["PayloadContent"]
+        wifi = next(p for p in payloads if p["PayloadType"] == "com.apple.wifi.managed")
+        eap = wifi.get("EAPClientConfiguration")
+        if eap is None:
+            assert "Password" in wifi and len(payloads) == 1
+            continue
+        enterprise += 1
+        roots = {p["PayloadUUID"] for p in payloads if p["PayloadType"] == "com.apple.security.root"}
+        assert roots and set(eap["PayloadCertificateAnchorUUID"]) == roots
+        assert eap["TLSTrustedServerNames"]
+    assert enterprise > 0
