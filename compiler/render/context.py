@@ -75,6 +75,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "icons": icons,
     "uuid": stable_uuid,
     "cert_uuid": cert_uuid,
+    "prefix": lambda value, text: f"{text}{value}",
 }
 
 

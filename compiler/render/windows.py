@@ -71,6 +71,7 @@ def autopilot_rule(school_id: str) -> str:
 def policies(estate: Estate, cfg: SchoolConfig, engine: Engine) -> list[Artifact]:
     s = cfg.school
     out = []
+    wanted: list[tuple[str, int, int, str]] = []  # links to check once every object exists
     for applied in cfg.profiles:
         path = applied.profile.templates.get("windows")
         if path is None:
@@ -102,6 +103,14 @@ def policies(estate: Estate, cfg: SchoolConfig, engine: Engine) -> list[Artifact
             found = problems(collection, body)
             if found:
                 raise TemplateFailure(doc.path, line, col, "; ".join(found))
+            links = {
+                prop: [f"${{object:{s.id}/windows/policy/{ref}}}" for ref in refs]
+                for prop, refs in sorted(obj.get("links", {}).items())
+                if refs
+            }
+            wanted += [
+                (doc.path, line, col, ref) for refs in obj.get("links", {}).values() for ref in refs
+            ]
             out.append(
                 graph_artifact(
                     path=f"schools/{s.id}/windows/{name}.json",
@@ -115,7 +124,14 @@ def policies(estate: Estate, cfg: SchoolConfig, engine: Engine) -> list[Artifact
                     assign=group_assign("assignments", [(group_key(s.id, "windows"), "apply")]),
                     sources=(s.path, applied.profile.path, path),
                     secrets=secrets_in(body),
+                    extra={"links": links} if links else None,
                 )
+            )
+    names = {a.name for a in out}
+    for tpath, line, col, ref in wanted:
+        if ref not in names:
+            raise TemplateFailure(
+                tpath, line, col, f"links name '{ref}', which is not an object of this school"
             )
     return out
 

@@ -236,7 +236,9 @@ def test_enterprise_wifi_anchors_trust_in_its_own_profile(example_build: Path) -
             assert "Password" in wifi and len(payloads) == 1
             continue
         enterprise += 1
-        roots = {p["PayloadUUID"] for p in payloads if p["PayloadType"] == "com.apple.security.root"}
+        roots = {
+            p["PayloadUUID"] for p in payloads if p["PayloadType"] == "com.apple.security.root"
+        }
         assert roots and set(eap["PayloadCertificateAnchorUUID"]) == roots
         assert eap["TLSTrustedServerNames"]
     assert enterprise > 0

@@ -196,3 +196,25 @@ def test_secrets_are_names_only(example_estate: Path, example_build: Path) -> No
             assert "${secret:" + name + "}" in text, (path, name)  # listed only where used
             listed += 1
     assert listed > 0
+
+
+def test_enterprise_wifi_links_its_root_certificates(example_build: Path) -> None:
+    enterprise = 0
+    for path in example_build.glob("schools/*/windows/wifi.wifi.json"):
+        art = json.loads(path.read_text())
+        if art["body"]["@odata.type"] != "#microsoft.graph.windowsWifiEnterpriseEAPConfiguration":
+            assert "links" not in art
+            continue
+        enterprise += 1
+        school = path.parts[-3]
+        refs = art["links"]["rootCertificatesForServerValidation"]
+        assert refs
+        for ref in refs:
+            key = ref.removeprefix("${object:").removesuffix("}")
+            target = example_build / "schools" / school / "windows" / (key.split("/")[-1] + ".json")
+            assert json.loads(target.read_text())["key"] == key
+            assert (
+                json.loads(target.read_text())["body"]["@odata.type"]
+                == "#microsoft.graph.windows81TrustedRootCertificate"
+            )
+    assert enterprise > 0
