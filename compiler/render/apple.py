@@ -113,7 +113,6 @@ def render_profile(
         "PayloadDisplayName": f"{profile.name} ({school.name})",
         "PayloadIdentifier": base_id,
         "PayloadOrganization": settings.organisation,
-        "PayloadScope": "System",
         "PayloadType": "Configuration",
         "PayloadVersion": 1,
     }
