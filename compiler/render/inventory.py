@@ -26,8 +26,8 @@ def render_school(cfg: SchoolConfig) -> list[Artifact]:
         Artifact(
             f"schools/{sid}/inventory/macs.csv",
             sid,
+            cfg.school.platform,  # every artifact belongs to the school's platform
             "inventory",
-            "export",
             "macs",
             _csv(
                 ("mac", "serial", "asset_tag"),
@@ -42,8 +42,8 @@ def render_school(cfg: SchoolConfig) -> list[Artifact]:
             Artifact(
                 f"schools/{sid}/inventory/asm-serials.csv",
                 sid,
+                "apple",
                 "inventory",
-                "export",
                 "asm-serials",
                 _csv(("Serial Number",), ((d.serial,) for d in devices)),
                 src,

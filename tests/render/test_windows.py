@@ -218,3 +218,14 @@ def test_enterprise_wifi_links_its_root_certificates(example_build: Path) -> Non
                 == "#microsoft.graph.windows81TrustedRootCertificate"
             )
     assert enterprise > 0
+
+
+def test_every_artifact_belongs_to_its_schools_platform(example_estate: Path, manifest: dict[str, Any]) -> None:
+    platforms = {sid: school["platform"] for sid, school in schools(example_estate).items()}
+    for art in manifest["artifacts"]:
+        if art["school"] == "_estate":
+            assert art["path"].startswith(f"estate/{art['platform']}/")
+        else:
+            assert art["platform"] == platforms[art["school"]], art["path"]
+            assert art["path"].startswith(f"schools/{art['school']}/")
+    assert {a["school"] for a in manifest["artifacts"]} == {*platforms, "_estate"}
