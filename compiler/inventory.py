@@ -112,6 +112,8 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
     delim = _delimiter(lines[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, skipinitialspace=True)
     header = [_header_key(h) for h in next(reader)]
+    while header and not header[-1]:  # spreadsheets export empty trailing columns
+        header.pop()
     index: dict[str, int] = {}
     for i, name in enumerate(header):
         col = _col_of(lines[0], delim, i)
@@ -172,6 +174,8 @@ def _row(
 ) -> tuple[Device | None, list[Diagnostic]]:
     if not any(cell.strip() for cell in row):
         return None, []
+    while len(row) > len(index) and not row[-1].strip():
+        row = row[:-1]  # empty trailing cells, as spreadsheets export them
     if len(row) != len(index):
         hint = f"check for a stray '{delim}' or a missing value"
         msg = f"the row has {len(row)} fields; the header has {len(index)}"

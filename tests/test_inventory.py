@@ -397,3 +397,21 @@ def test_row_check_and_schema_agree(column: str, value: str, _default: str) -> N
     schema_row = {k: v for k, v in row.items() if v or k in ("serial", "asset_tag", "model")}
     schema_ok = not list(device_schema().iter_errors(schema_row))
     assert reader_ok == schema_ok, (column, value)
+
+
+def test_empty_trailing_columns_from_a_spreadsheet_are_ignored() -> None:
+    data = (
+        "Seriennummer;MAC-Adresse;Inventarnummer;Modell;;\r\n"
+        "h7k2lq9xjn;AA-BB-CC-DD-EE-01;MK-T-1;iPad (10th generation);;\r\n"
+        "H7K2LQ9XJM;aabb.ccdd.ee02;MK-T-2;iPad (9th generation);\r\n"
+    ).encode()
+    devices, diags = read_devices("d.csv", data, 1 << 20)
+    assert diags == []
+    assert [(d.serial, d.mac, d.line) for d in devices] == [
+        ("H7K2LQ9XJN", "aa:bb:cc:dd:ee:01", 2),
+        ("H7K2LQ9XJM", "aa:bb:cc:dd:ee:02", 3),
+    ]
+    devices, diags = read_devices(
+        "d.csv", data.replace(b"MK-T-2;iPad (9th generation);", b"MK-T-2;iPad;x"), 1 << 20
+    )
+    assert [(d.code, d.line) for d in diags] == [("csv-row", 3)]

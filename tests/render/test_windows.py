@@ -220,7 +220,9 @@ def test_enterprise_wifi_links_its_root_certificates(example_build: Path) -> Non
     assert enterprise > 0
 
 
-def test_every_artifact_belongs_to_its_schools_platform(example_estate: Path, manifest: dict[str, Any]) -> None:
+def test_every_artifact_belongs_to_its_schools_platform(
+    example_estate: Path, manifest: dict[str, Any]
+) -> None:
     platforms = {sid: school["platform"] for sid, school in schools(example_estate).items()}
     for art in manifest["artifacts"]:
         if art["school"] == "_estate":
