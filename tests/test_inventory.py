@@ -401,10 +401,10 @@ def test_row_check_and_schema_agree(column: str, value: str, _default: str) -> N
 
 def test_empty_trailing_columns_from_a_spreadsheet_are_ignored() -> None:
     data = (
-        "Seriennummer;MAC-Adresse;Inventarnummer;Modell;;\r\n"
-        "h7k2lq9xjn;AA-BB-CC-DD-EE-01;MK-T-1;iPad (10th generation);;\r\n"
-        "H7K2LQ9XJM;aabb.ccdd.ee02;MK-T-2;iPad (9th generation);\r\n"
-    ).encode()
+        b"Seriennummer;MAC-Adresse;Inventarnummer;Modell;;\r\n"
+        b"h7k2lq9xjn;AA-BB-CC-DD-EE-01;MK-T-1;iPad (10th generation);;\r\n"
+        b"H7K2LQ9XJM;aabb.ccdd.ee02;MK-T-2;iPad (9th generation);\r\n"
+    )
     devices, diags = read_devices("d.csv", data, 1 << 20)
     assert diags == []
     assert [(d.serial, d.mac, d.line) for d in devices] == [
