@@ -218,21 +218,41 @@ def new_school(
 @cli.command()
 @root_option
 @click.option(
-    "--check", is_flag=True, help="Only check that the file is up to date (exit 1 if not)."
+    "--check", is_flag=True, help="Only check that the files are up to date (exit 1 if not)."
 )
-def codeowners(root: Path | None, check: bool) -> None:
-    """Write .github/CODEOWNERS from each school's maintainers (shared folders: the reviewers).
+def generate(root: Path | None, check: bool) -> None:
+    """Write the files generated from the estate: .github/CODEOWNERS (from each school's
+    maintainers; shared folders belong to the reviewers) and schemas/school.estate.schema.json
+    (the school schema with this estate's profiles, apps and secrets, for editor completion).
 
-    validate reports a CODEOWNERS file that no longer matches the schools.
+    validate reports a generated file that no longer matches the estate.
 
     \b
     Examples:
-      schoolmdm codeowners
-      schoolmdm codeowners --check
+      schoolmdm generate
+      schoolmdm generate --check
     """
-    from compiler.commands import codeowners as command
+    from compiler.commands import generate as command
 
     sys.exit(command.run(_root(root), check))
+
+
+@cli.command()
+@root_option
+@click.option(
+    "--check", is_flag=True, help="Only check that the file is up to date (exit 1 if not)."
+)
+def codeowners(root: Path | None, check: bool) -> None:
+    """Write .github/CODEOWNERS only (see generate).
+
+    \b
+    Example:
+      schoolmdm codeowners --check
+    """
+    from compiler.codeowners import PATH
+    from compiler.commands import generate as command
+
+    sys.exit(command.run(_root(root), check, (PATH,)))
 
 
 @cli.command()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler import codeowners
 from compiler.diagnostics import Diagnostic
+from compiler.generated import GENERATED
 from compiler.load import load_estate
 from compiler.model import Estate
 from compiler.source import FileSource
@@ -11,27 +11,22 @@ from compiler.validate import validate
 
 
 def check_estate(
-    src: FileSource, codeowners_check: bool = True
+    src: FileSource, generated_check: bool = True
 ) -> tuple[Estate | None, list[Diagnostic]]:
     raw, diags = load_estate(src)
     estate, found = validate(raw, diags)
-    # ownership in git must follow the schools' maintainers
-    if (
-        estate is not None
-        and codeowners_check
-        and src.exists(codeowners.PATH)
-        and not src.is_link(codeowners.PATH)
-        and src.read(codeowners.PATH).decode("utf-8", errors="replace") != codeowners.render(estate)
-    ):
-        hint = "run: schoolmdm codeowners (it is generated from each school's maintainers)"
-        return None, [
-            Diagnostic(
-                codeowners.PATH,
-                1,
-                1,
-                "codeowners-out-of-date",
-                f"{codeowners.PATH} does not match the schools' maintainers",
-                hint,
+    if estate is None or not generated_check:
+        return estate, found
+    # generated files (CODEOWNERS, the editor schema) must follow what they are made from
+    stale = []
+    for gen in GENERATED:
+        if (
+            src.exists(gen.path)
+            and not src.is_link(gen.path)
+            and src.read(gen.path).decode("utf-8", errors="replace") != gen.render(estate)
+        ):
+            hint = "run: schoolmdm generate (the file is generated; do not edit it)"
+            stale.append(
+                Diagnostic(gen.path, 1, 1, gen.code, f"{gen.path} does not match {gen.what}", hint)
             )
-        ]
-    return estate, found
+    return (None, stale) if stale else (estate, found)

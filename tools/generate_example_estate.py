@@ -41,7 +41,7 @@ Platform: TypeAlias = Literal["apple", "windows"]
 YamlValue: TypeAlias = str | int | bool | list["YamlValue"] | dict[str, "YamlValue"]
 YamlMap: TypeAlias = dict[str, YamlValue]
 
-SCHOOL_SCHEMA_LINE: Final = "# yaml-language-server: $schema=../../schemas/school.schema.json\n"
+SCHOOL_SCHEMA_LINE: Final = "# yaml-language-server: $schema=../../schemas/school.estate.schema.json\n"
 SECRETS_SCHEMA_LINE: Final = "# yaml-language-server: $schema=schemas/secrets.schema.json\n"
 GITHUB_ORG: Final = "@musterkreis-schul-it"
 DOMAIN: Final = "musterkreis.example"

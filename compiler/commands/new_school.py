@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from compiler.generated import GENERATED
 from compiler.inventory import write_devices
 from compiler.schema_check import check
 from compiler.schemas import schema
@@ -16,7 +17,7 @@ from compiler.yamlload import load_yaml
 _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 
 TEMPLATE = """\
-# yaml-language-server: $schema=../../schemas/school.schema.json
+# yaml-language-server: $schema=../../schemas/school.estate.schema.json
 id: {id}
 name: {name}
 type: {type}
@@ -74,5 +75,10 @@ def run(
     (tmp / "devices.csv").write_text(write_devices([]), encoding="utf-8")
     tmp.rename(folder)  # the folder appears complete or not at all
     click.echo(f"created {folder.relative_to(root)}/school.yaml and devices.csv")
+    if any((root / g.path).is_file() for g in GENERATED):
+        # CODEOWNERS names every school folder: keep it in step (the reviewers approve it)
+        from compiler.commands import generate
+
+        generate.run(root, check=False)
     click.echo("next: set 'maintainers', add profiles and apps, then run: schoolmdm validate")
     return 0

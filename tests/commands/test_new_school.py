@@ -56,7 +56,9 @@ def test_new_school_with_name_and_maintainer(mini_estate: Path) -> None:
     )
     assert code == 0
     text = read(mini_estate, "schools/gs-west/school.yaml")
-    assert text.startswith("# yaml-language-server: $schema=../../schemas/school.schema.json\n")
+    assert text.startswith(
+        "# yaml-language-server: $schema=../../schemas/school.estate.schema.json\n"
+    )
     assert "@example-org/gs-west" in text
     estate, diags = check_estate(DirectorySource(mini_estate))
     assert diags == []
