@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compiler.artifact import Artifact, canonical_json
 from compiler.diagnostics import Diagnostic
+from compiler.inputs import school_inputs
 from compiler.model import Estate, School
 from compiler.render import apple, intune_apple, inventory, windows
 from compiler.render.context import FILTERS
@@ -25,6 +26,21 @@ class BuildOptions:
     binary_plist: bool = False
     secret_values: dict[str, str] | None = None
     signer: Signer | None = None
+    # a previous build's artifacts per school, with the input hash they were made from
+    previous: Mapping[str, tuple[str, list[Artifact]]] | None = None
+
+    @property
+    def cacheable(self) -> bool:
+        # secret values must never be cached; signatures carry a signing time
+        return self.secret_values is None and self.signer is None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    artifacts: list[Artifact]
+    diagnostics: list[Diagnostic]
+    inputs: dict[str, str]  # school id -> input hash (cacheable builds only)
+    reused: int  # schools taken from the previous build
 
 
 def selected(estate: Estate, names: Iterable[str]) -> list[School]:
@@ -61,10 +77,13 @@ def render_estate(estate: Estate, configs: list[SchoolConfig]) -> list[Artifact]
     return out
 
 
-def build(estate: Estate, options: BuildOptions) -> tuple[list[Artifact], list[Diagnostic]]:
+def build(estate: Estate, options: BuildOptions) -> BuildResult:
     engine = Engine(FILTERS)
     artifacts: list[Artifact] = []
     diags: list[Diagnostic] = []
+    inputs: dict[str, str] = {}
+    previous = (options.previous or {}) if options.cacheable else {}
+    reused = 0
     wanted = {s.id for s in selected(estate, options.schools)}
     configs = [
         resolve_school(estate, school, options.secret_values) for school in selected(estate, ())
@@ -72,6 +91,13 @@ def build(estate: Estate, options: BuildOptions) -> tuple[list[Artifact], list[D
     for cfg in configs:
         if cfg.school.id not in wanted:
             continue
+        if options.cacheable:
+            inputs[cfg.school.id] = school_inputs(estate, cfg, options.binary_plist)
+            cached = previous.get(cfg.school.id)
+            if cached is not None and cached[0] == inputs[cfg.school.id]:
+                artifacts.extend(cached[1])
+                reused += 1
+                continue
         try:
             artifacts.extend(render_school(estate, cfg, engine, options))
         except EmptyProfile as exc:
@@ -93,10 +119,15 @@ def build(estate: Estate, options: BuildOptions) -> tuple[list[Artifact], list[D
             )
     artifacts.extend(render_estate(estate, configs))
     artifacts.sort(key=lambda a: a.path)
-    return artifacts, sorted(set(diags))
+    return BuildResult(artifacts, sorted(set(diags)), inputs, reused)
 
 
-def manifest(estate: Estate, artifacts: list[Artifact], secrets_filled: bool) -> bytes:
+def manifest(
+    estate: Estate,
+    artifacts: list[Artifact],
+    secrets_filled: bool,
+    inputs: dict[str, str] | None = None,
+) -> bytes:
     rows: list[dict[str, Any]] = [
         {
             "key": a.key,
@@ -116,6 +147,7 @@ def manifest(estate: Estate, artifacts: list[Artifact], secrets_filled: bool) ->
             "version": 1,
             "organisation": estate.settings.organisation,
             "secrets": "filled-from-environment" if secrets_filled else "placeholders",
+            "inputs": dict(sorted((inputs or {}).items())),
             "artifacts": rows,
         }
     )

@@ -10,6 +10,7 @@ import click
 
 from compiler.artifact import MANIFEST
 from compiler.build import BuildOptions, build, manifest
+from compiler.buildcache import load_previous
 from compiler.model import Estate
 from compiler.pipeline import check_estate
 from compiler.report import render
@@ -51,14 +52,20 @@ def run(
     if unknown:
         raise click.BadParameter("unknown school(s): " + ", ".join(unknown), param_hint="--school")
     secret_values = _secret_values(estate) if secrets_from_env else None
-    artifacts, diags = build(estate, BuildOptions(schools, binary, secret_values, signer))
-    if diags:
-        click.echo(render(diags, fmt))
-        click.echo(f"{len(diags)} finding(s); nothing was written", err=True)
+    previous = load_previous(out) if out.is_dir() else None
+    result = build(estate, BuildOptions(schools, binary, secret_values, signer, previous))
+    if result.diagnostics:
+        click.echo(render(result.diagnostics, fmt))
+        click.echo(f"{len(result.diagnostics)} finding(s); nothing was written", err=True)
         return 1
-    write_build(out, artifacts, {MANIFEST: manifest(estate, artifacts, secret_values is not None)})
+    artifacts = result.artifacts
+    files = {MANIFEST: manifest(estate, artifacts, secret_values is not None, result.inputs)}
+    write_build(out, artifacts, files)
     count = len({a.school for a in artifacts if a.school in estate.schools})
-    click.echo(f"built {len(artifacts)} artifacts for {count} schools into {out}", err=True)
+    unchanged = f" ({result.reused} unchanged)" if result.reused else ""
+    click.echo(
+        f"built {len(artifacts)} artifacts for {count} schools{unchanged} into {out}", err=True
+    )
     if secret_values is not None:
         click.echo("warning: this build holds secret values; do not commit or share it", err=True)
     return 0

@@ -1,0 +1,79 @@
+"""Rebuilds take unchanged schools from the previous build, with exactly the same result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from compiler.cli import cli
+from tests.render.conftest import copy_example
+
+
+def build(root: Path, out: str, *args: str) -> str:
+    result = CliRunner().invoke(
+        cli, ["build", "--root", str(root), "--out", str(root / out), *args]
+    )
+    assert result.exit_code == 0, result.output
+    return result.stderr
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_rebuild_reuses_unchanged_schools_and_equals_a_fresh_build(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "e")
+    count = len(list((root / "schools").iterdir()))
+    assert "unchanged)" not in build(root, "build")
+    first = files(root / "build")
+    assert f"({count} unchanged)" in build(root, "build")
+    assert files(root / "build") == first
+
+    # one school changes: only it is rendered again, and the result is what a fresh build gives
+    school = sorted((root / "schools").glob("*/school.yaml"))[0]
+    school.write_text(school.read_text().replace("name: ", "name: Neu ", 1))
+    assert f"({count - 1} unchanged)" in build(root, "build")
+    build(root, "fresh")
+    assert files(root / "build") == files(root / "fresh")
+
+    # a template changes: every school that uses it is rendered again
+    template = root / "templates" / "apple" / "it-baseline.yaml.j2"
+    template.write_text(
+        template.read_text().replace(
+            "allowDeviceNameModification: false", "allowDeviceNameModification: true"
+        )
+    )
+    apple = sum(
+        1 for p in (root / "schools").glob("*/school.yaml") if "platform: apple" in p.read_text()
+    )
+    assert f"({count - apple} unchanged)" in build(root, "build")
+    build(root, "fresh2")
+    assert files(root / "build") == files(root / "fresh2")
+
+
+def test_a_hand_edited_build_is_rendered_again(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "e")
+    build(root, "build")
+    first = files(root / "build")
+    victim = sorted((root / "build" / "schools").glob("*/apple/wifi.mobileconfig"))[0]
+    victim.write_bytes(victim.read_bytes().replace(b"<true/>", b"<false/>", 1))
+    count = len(list((root / "schools").iterdir()))
+    assert f"({count - 1} unchanged)" in build(root, "build")
+    assert files(root / "build") == first
+
+
+def test_builds_with_secret_values_are_never_reused(tmp_path: Path) -> None:
+    import yaml
+
+    root = copy_example(tmp_path / "e")
+    names = yaml.safe_load((root / "secrets.yaml").read_text())["secrets"]
+    env = {n: "S3cr3t-Val-xyz" for n in names}
+    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--secrets-from-env"], env=env)
+    assert result.exit_code == 0, result.output
+    assert b"S3cr3t-Val-xyz" in b"".join(files(root / "build").values())
+    out = build(root, "build")
+    assert "unchanged)" not in out
+    assert b"S3cr3t-Val-xyz" not in b"".join(files(root / "build").values())
