@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from compiler.artifact import Artifact, canonical_json
 from compiler.diagnostics import Diagnostic
-from compiler.inputs import school_inputs
+from compiler.inputs import InputHasher
 from compiler.model import Estate, School
 from compiler.render import apple, intune_apple, inventory, windows
 from compiler.render.context import FILTERS
@@ -83,6 +83,7 @@ def build(estate: Estate, options: BuildOptions) -> BuildResult:
     diags: list[Diagnostic] = []
     inputs: dict[str, str] = {}
     previous = (options.previous or {}) if options.cacheable else {}
+    hasher = InputHasher(estate, options.binary_plist)
     reused = 0
     wanted = {s.id for s in selected(estate, options.schools)}
     configs = [
@@ -92,7 +93,7 @@ def build(estate: Estate, options: BuildOptions) -> BuildResult:
         if cfg.school.id not in wanted:
             continue
         if options.cacheable:
-            inputs[cfg.school.id] = school_inputs(estate, cfg, options.binary_plist)
+            inputs[cfg.school.id] = hasher.school(cfg)
             cached = previous.get(cfg.school.id)
             if cached is not None and cached[0] == inputs[cfg.school.id]:
                 artifacts.extend(cached[1])

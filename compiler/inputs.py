@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler import __version__
-from compiler.model import Estate
+from compiler.model import App, Estate, Profile
 from compiler.resolve import SchoolConfig
 
 
@@ -29,27 +29,42 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def school_inputs(estate: Estate, cfg: SchoolConfig, binary_plist: bool) -> str:
-    platform = cfg.school.platform
-    templates = {
-        path: estate.templates[path].data
-        for applied in cfg.profiles
-        if (path := applied.profile.templates.get(platform)) is not None
-    }
-    data: dict[str, Any] = {
-        "code": code_digest(),
-        "settings": dataclasses.asdict(estate.settings),
-        "school": dataclasses.asdict(cfg.school),
-        "profiles": [
-            {"profile": dataclasses.asdict(a.profile), "values": a.values} for a in cfg.profiles
-        ],
-        "templates": templates,
-        "apps": [
-            {"app": dataclasses.asdict(r.app), "install": r.install, "config": r.config}
-            for r in cfg.apps
-        ],
-        "devices": [list(d) for d in cfg.devices],
-        "binary_plist": binary_plist,
-    }
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=repr)
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class InputHasher:
+    """Hashes schools' inputs for one build; shared parts (settings, profiles with their
+    templates, apps) are digested once, not once per school."""
+
+    def __init__(self, estate: Estate, binary_plist: bool) -> None:
+        self.estate = estate
+        self.base = _digest([code_digest(), dataclasses.asdict(estate.settings), binary_plist])
+        self._profiles: dict[tuple[str, str], str] = {}
+        self._apps: dict[str, str] = {}
+
+    def _profile(self, profile: Profile, platform: str) -> str:
+        key = (profile.id, platform)
+        if key not in self._profiles:
+            path = profile.templates.get(platform)
+            template = self.estate.templates[path].data if path else None
+            self._profiles[key] = _digest([dataclasses.asdict(profile), template])
+        return self._profiles[key]
+
+    def _app(self, app: App) -> str:
+        if app.id not in self._apps:
+            self._apps[app.id] = _digest(dataclasses.asdict(app))
+        return self._apps[app.id]
+
+    def school(self, cfg: SchoolConfig) -> str:
+        platform = cfg.school.platform
+        return _digest(
+            [
+                self.base,
+                dataclasses.asdict(cfg.school),
+                [[self._profile(a.profile, platform), a.values] for a in cfg.profiles],
+                [[self._app(r.app), r.install, r.config] for r in cfg.apps],
+                cfg.devices,  # NamedTuples encode as lists
+            ]
+        )
