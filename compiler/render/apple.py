@@ -95,6 +95,7 @@ def render_profile(
             )
         seen.add(identifier)
         payload.setdefault("PayloadDisplayName", profile.name)
+        payload.setdefault("PayloadDescription", profile.description)
         payload.update(
             PayloadIdentifier=identifier,
             PayloadVersion=1,
