@@ -42,6 +42,14 @@ def pem_option(name: str, env: str, text: str) -> Callable[[F], F]:
     )
 
 
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Findings as text for people, json for tools, github for pull-request annotations.",
+)
 root_option = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), help=ROOT_HELP
 )
@@ -63,14 +71,7 @@ def cli() -> None:
 
 @cli.command()
 @root_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text for people, json for tools, github for pull-request annotations.",
-)
+@format_option
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def validate(root: Path | None, fmt: str, paths: tuple[Path, ...]) -> None:
     """Check the estate against the schemas and the rules across files.
@@ -115,14 +116,7 @@ def validate(root: Path | None, fmt: str, paths: tuple[Path, ...]) -> None:
 @pem_option("--sign-cert", "SCHOOLMDM_SIGN_CERT", "PEM certificate to sign profiles with")
 @pem_option("--sign-key", "SCHOOLMDM_SIGN_KEY", "PEM private key of the signing certificate")
 @pem_option("--sign-chain", "SCHOOLMDM_SIGN_CHAIN", "PEM intermediate certificates to include")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Format of findings.",
-)
+@format_option
 def build_cmd(
     root: Path | None,
     out: Path | None,

@@ -139,6 +139,24 @@ def compile_schema(schema: Any) -> Check:
     return lambda v: all(c(v) for c in checks)
 
 
+def _size(
+    kind: type[str] | type[list[Any]] | type[dict[str, Any]],
+    schema: dict[str, Any],
+    low: str,
+    high: str,
+    checks: list[Check],
+) -> None:
+    """minLength/maxLength, minItems/maxItems, minProperties/maxProperties: len() within bounds."""
+    lo, hi = _count(schema, low), _count(schema, high)
+    if lo is not None or hi is not None:
+        checks.append(
+            lambda v: (
+                not isinstance(v, kind)
+                or ((lo is None or len(v) >= lo) and (hi is None or len(v) <= hi))
+            )
+        )
+
+
 def _strings(schema: dict[str, Any], checks: list[Check]) -> None:
     if "pattern" in schema:
         if not isinstance(schema["pattern"], str):
@@ -148,14 +166,7 @@ def _strings(schema: dict[str, Any], checks: list[Check]) -> None:
         except re.error as exc:
             raise Unsupported("pattern") from exc
         checks.append(lambda v: not isinstance(v, str) or rx.search(v) is not None)
-    lo, hi = _count(schema, "minLength"), _count(schema, "maxLength")
-    if lo is not None or hi is not None:
-        checks.append(
-            lambda v: (
-                not isinstance(v, str)
-                or ((lo is None or len(v) >= lo) and (hi is None or len(v) <= hi))
-            )
-        )
+    _size(str, schema, "minLength", "maxLength", checks)
 
 
 def _numbers(schema: dict[str, Any], checks: list[Check]) -> None:
@@ -180,14 +191,7 @@ def _arrays(schema: dict[str, Any], checks: list[Check]) -> None:
     if "items" in schema:
         item = compile_schema(schema["items"])
         checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
-    lo, hi = _count(schema, "minItems"), _count(schema, "maxItems")
-    if lo is not None or hi is not None:
-        checks.append(
-            lambda v: (
-                not isinstance(v, list)
-                or ((lo is None or len(v) >= lo) and (hi is None or len(v) <= hi))
-            )
-        )
+    _size(list, schema, "minItems", "maxItems", checks)
     if schema.get("uniqueItems") is True:
         checks.append(
             lambda v: not isinstance(v, list) or len({_unique_key(x) for x in v}) == len(v)
@@ -226,14 +230,7 @@ def _objects(schema: dict[str, Any], checks: list[Check]) -> None:
     if "propertyNames" in schema:
         names = compile_schema(schema["propertyNames"])
         checks.append(lambda v: not isinstance(v, dict) or all(names(k) for k in v))
-    lo, hi = _count(schema, "minProperties"), _count(schema, "maxProperties")
-    if lo is not None or hi is not None:
-        checks.append(
-            lambda v: (
-                not isinstance(v, dict)
-                or ((lo is None or len(v) >= lo) and (hi is None or len(v) <= hi))
-            )
-        )
+    _size(dict, schema, "minProperties", "maxProperties", checks)
 
 
 def _combine(key: str, subs: list[Check]) -> Check:
