@@ -17,7 +17,7 @@ from compiler.yamlload import Document, load_yaml
 ESTATE_FILE = "schoolmdm.yaml"
 SECRETS_FILE = "secrets.yaml"
 DEFAULT_MAX_YAML = 1_048_576
-DEFAULT_MAX_CSV = 16_777_216
+DEFAULT_MAX_CSV = 4_194_304  # about 60,000 devices: more than any one school has
 
 
 @dataclass

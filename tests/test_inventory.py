@@ -415,3 +415,42 @@ def test_empty_trailing_columns_from_a_spreadsheet_are_ignored() -> None:
         "d.csv", data.replace(b"MK-T-2;iPad (9th generation);", b"MK-T-2;iPad;x"), 1 << 20
     )
     assert [(d.code, d.line) for d in diags] == [("csv-row", 3)]
+
+
+ROWS = [
+    "h7k2lq9xjn;AA-BB-CC-DD-EE-01;MK-1;iPad (10th generation);;",
+    "H7K2LQ9XJM;aabb.ccdd.ee02;MK-2;iPad (9th generation);QUJD;",
+    "PF2ABCDE;AABBCCDDEE03;MK-3;Lenovo 300w;;00330-80000-00000-AAOEM",
+    "PF2ABCDF;aa:bb:cc:dd:ee:04;MK-4; spaced model ;;",
+    "bad serial!;aa:bb:cc:dd:ee:05;MK-5;x;;",
+    "PF2ABCDG;not-a-mac;MK-6;x;;",
+    "PF2ABCDH;aa:bb:cc:dd:ee:07;;x;;",
+    "PF2ABCDI;aa:bb:cc:dd:ee:08;MK-8;;;",
+    "PF2ABCDJ;aa:bb:cc:dd:ee:09;MK-9;x;###;",
+    "PF2ABCDK;aa:bb:cc:dd:ee:10;MK-10;x",
+    "",
+    "   ",
+    "PF2ABCDL;aa:bb:cc:dd:ee:11;MK-11;x;;;;",
+]
+
+
+@pytest.mark.parametrize("delim", [";", ","])
+def test_fast_path_and_csv_path_agree(delim: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row gives the same device or finding whether the one-regex fast path takes it or
+    the csv module and the per-field checks do."""
+    import re
+
+    import compiler.inventory as inventory
+
+    header = "serial;mac;asset_tag;model;hardware_hash;product_id"
+    text = "\n".join([header, *ROWS]).replace(";", delim) + "\n"
+    fast = read_devices("d.csv", text.encode(), 1 << 20)
+    never = re.compile(r"(?!)")
+    monkeypatch.setattr(inventory, "_fast_row", lambda header, delim: never)
+    slow = read_devices("d.csv", text.encode(), 1 << 20)
+    assert fast == slow
+    assert len(fast[0]) == 5 and {d.code for d in fast[1]} >= {
+        "invalid-serial",
+        "invalid-mac",
+        "csv-row",
+    }

@@ -51,7 +51,7 @@ def test_oversized_yaml_is_not_read(mini_estate: Path) -> None:
 
 
 def test_oversized_csv_is_not_read(mini_estate: Path) -> None:
-    edit(mini_estate, "schoolmdm.yaml", "max_csv_bytes: 16777216", "max_csv_bytes: 100")
+    edit(mini_estate, "schoolmdm.yaml", "max_csv_bytes: 4194304", "max_csv_bytes: 100")
     src = GuardedSource(mini_estate, "schools/bbz-b/devices.csv")
     _, diags = load_estate(src)
     assert {(d.path, d.code) for d in diags} == {

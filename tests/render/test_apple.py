@@ -78,7 +78,11 @@ def test_identifiers_and_uuids(example_estate: Path, example_build: Path) -> Non
         assert top["PayloadIdentifier"] == f"{prefix}.{school}.{profile_id}"
         for payload in top["PayloadContent"]:
             assert payload["PayloadIdentifier"].startswith(f"{prefix}.{school}.{profile_id}.")
-            assert payload["PayloadDisplayName"] and payload["PayloadDescription"] and payload["PayloadOrganization"]
+            assert (
+                payload["PayloadDisplayName"]
+                and payload["PayloadDescription"]
+                and payload["PayloadOrganization"]
+            )
             uuids.add(payload["PayloadUUID"])
         uuids.add(top["PayloadUUID"])
         assert re.fullmatch(r"[0-9A-F-]{36}", top["PayloadUUID"])
