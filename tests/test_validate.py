@@ -552,3 +552,19 @@ def test_naming_convention_placeholders(mini_estate: Path) -> None:
             line_of(mini_estate, "schoolmdm.yaml", "object:"),
         )
         assert needle in d.message
+
+
+def test_profile_not_for_the_schools_type(mini_estate: Path) -> None:
+    """exam-mode is for secondary and vocational schools, not for a Grundschule."""
+    school = "schools/bbz-b/school.yaml"
+    edit(mini_estate, school, "type: berufsbildungszentrum", "type: grundschule")
+    if "exam-mode" not in read(mini_estate, school):
+        edit(
+            mini_estate,
+            school,
+            "profiles:\n",
+            "profiles:\n  exam-mode:\n    exam_url: https://exam.example/\n",
+        )
+    d = only(findings(mini_estate), "profile-school-type")
+    assert (d.path, d.line) == (school, line_of(mini_estate, school, "exam-mode"))
+    assert "'grundschule'" in d.message and "gymnasium" in d.hint
