@@ -33,6 +33,3 @@ class Collector:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(set(self.items))
-
-    def __bool__(self) -> bool:
-        return bool(self.items)

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from compiler.memo import by_identity
+
 Check = Callable[[Any], bool]
 
 # format: jsonschema does not assert formats unless asked to, so neither do we
@@ -260,19 +262,17 @@ def _logic(schema: dict[str, Any], checks: list[Check]) -> None:
         compile_schema(schema.get("else", True))
 
 
-_CACHE: dict[int, tuple[Any, Check | None]] = {}
+@by_identity
+def _compiled(schema: Any) -> Check | None:
+    try:
+        return compile_schema(schema)
+    except Unsupported:
+        return None
 
 
 def fast_valid(schema: Any, instance: Any) -> bool | None:
     """True/False when this checker decides, None when jsonschema must."""
-    entry = _CACHE.get(id(schema))
-    if entry is None or entry[0] is not schema:
-        try:
-            entry = (schema, compile_schema(schema))
-        except Unsupported:
-            entry = (schema, None)
-        _CACHE[id(schema)] = entry
-    check = entry[1]
+    check = _compiled(schema)
     if check is None:
         return None
     try:

@@ -72,17 +72,6 @@ def with_defaults(schema: Any, value: Any) -> Any:
     return value
 
 
-def replace_secrets(value: Any) -> Any:
-    """Secret references become named placeholders; the value never exists in the build."""
-    if is_secret_ref(value):
-        return placeholder(value["secret"])
-    if isinstance(value, dict):
-        return {k: replace_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [replace_secrets(v) for v in value]
-    return value
-
-
 def secrets_in(value: Any) -> tuple[str, ...]:
     """Names of the secret placeholders a rendered value holds (what the deployer fills in)."""
     found: set[str] = set()

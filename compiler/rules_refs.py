@@ -7,6 +7,7 @@ from typing import Any
 
 from compiler.diagnostics import Diagnostic
 from compiler.load import RawEstate
+from compiler.memo import by_identity
 from compiler.model import Estate, Profile, School
 from compiler.params import is_secret_ref, marked, strip_markers, with_defaults
 from compiler.rules_common import at as _at
@@ -35,17 +36,13 @@ def check_ids(raw: RawEstate, estate: Estate) -> Iterator[Diagnostic]:
                 )
 
 
-_STRIPPED: dict[str, tuple[dict[str, Any], Any]] = {}
+# the same stripped object every time, so its compiled checks are reused across schools
+_stripped = by_identity(strip_markers)
 
 
 def param_schema(profile: Profile) -> Any:
-    """The profile's parameter schema with secret slots accepting anything, built once (the
-    same object each time, so the compiled checks are reused across schools)."""
-    found = _STRIPPED.get(profile.path)
-    if found is None or found[0] is not profile.parameters:
-        found = (profile.parameters, strip_markers(profile.parameters))
-        _STRIPPED[profile.path] = found
-    return found[1]
+    """The profile's parameter schema with secret slots accepting anything."""
+    return _stripped(profile.parameters)
 
 
 def check_profiles(estate: Estate) -> Iterator[Diagnostic]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from compiler.diagnostics import Diagnostic
 from compiler.fastschema import fast_valid
+from compiler.memo import by_identity
 from compiler.suggest import did_you_mean
 from compiler.yamlload import Document, Path_
 
@@ -144,18 +145,12 @@ def error_to_diagnostics(
     return [Diagnostic(doc.path, line, col, "invalid-value", f"{where}: {error.message}", hint)]
 
 
-_VALIDATORS: dict[int, tuple[Any, Draft202012Validator]] = {}
-
-
+@by_identity
 def validator_for(schema: Any) -> Draft202012Validator:
     """jsonschema's validator for a schema, built once per schema object."""
-    entry = _VALIDATORS.get(id(schema))
-    if entry is None or entry[0] is not schema:
-        from jsonschema import Draft202012Validator  # only imported when a file has a problem
+    from jsonschema import Draft202012Validator  # only imported when a file has a problem
 
-        entry = (schema, Draft202012Validator(schema))
-        _VALIDATORS[id(schema)] = entry
-    return entry[1]
+    return Draft202012Validator(schema)
 
 
 def schema_errors(schema: Any, instance: Any) -> list[ValidationError]:
