@@ -72,6 +72,23 @@ def with_defaults(schema: Any, value: Any) -> Any:
     return value
 
 
+def replace_secrets(
+    value: Any, values: dict[str, str] | None = None, found: set[str] | None = None
+) -> Any:
+    """Secret references become named placeholders (or, for a manual export, the values);
+    the names met are added to `found`."""
+    if is_secret_ref(value):
+        name = value["secret"]
+        if found is not None:
+            found.add(name)
+        return values[name] if values is not None else placeholder(name)
+    if isinstance(value, dict):
+        return {k: replace_secrets(v, values, found) for k, v in value.items()}
+    if isinstance(value, list):
+        return [replace_secrets(v, values, found) for v in value]
+    return value
+
+
 def secrets_in(value: Any) -> tuple[str, ...]:
     """Names of the secret placeholders a rendered value holds (what the deployer fills in)."""
     found: set[str] = set()

@@ -7,7 +7,7 @@ from typing import Any
 
 from compiler.inventory import Device
 from compiler.model import App, Estate, Profile, School
-from compiler.params import is_secret_ref, placeholder, with_defaults
+from compiler.params import replace_secrets, with_defaults
 
 
 @dataclass(frozen=True)
@@ -33,18 +33,6 @@ class SchoolConfig:
     devices: tuple[Device, ...]
 
 
-def _secrets(value: Any, found: set[str], values: dict[str, str] | None) -> Any:
-    if is_secret_ref(value):
-        name = value["secret"]
-        found.add(name)
-        return values[name] if values is not None else placeholder(name)
-    if isinstance(value, dict):
-        return {k: _secrets(v, found, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_secrets(v, found, values) for v in value]
-    return value
-
-
 def applied_profiles(estate: Estate, school: School) -> list[Profile]:
     """Listed profiles plus the 'always' ones that match the school, in id order."""
     out = []
@@ -62,7 +50,7 @@ def resolve_school(
     for profile in applied_profiles(estate, school):
         found: set[str] = set()
         effective = with_defaults(profile.parameters, school.profiles.get(profile.id, {}))
-        values = _secrets(effective, found, secret_values)
+        values = replace_secrets(effective, secret_values, found)
         profiles.append(AppliedProfile(profile, values, tuple(sorted(found))))
     apps = tuple(
         ResolvedApp(estate.apps[c.app_id], c.install, c.config, c.index) for c in school.apps
