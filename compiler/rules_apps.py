@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from compiler.diagnostics import Diagnostic
 from compiler.model import Estate
 from compiler.rules_common import at as _at
-from compiler.rules_common import strings as _strings
-from compiler.schema_check import dotted, error_to_diagnostics, schema_errors
+from compiler.schema_check import error_to_diagnostics, schema_errors
 from compiler.suggest import did_you_mean
 from compiler.yamlload import Path_
 
@@ -50,14 +49,6 @@ def check_apps(estate: Estate) -> Iterator[Diagnostic]:
                     f"see {app.path}",
                 )
                 continue
-            for spath, text in _strings(choice.config, (*path, "config")):
-                if "${secret:" in text:
-                    yield _at(
-                        doc,
-                        spath,
-                        "reserved-text",
-                        f"{dotted(spath)}: '${{secret:' is reserved for secret placeholders",
-                    )
             if choice.config:
                 schema = platform_part.get("config_schema")
                 if schema is None:

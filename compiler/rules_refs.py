@@ -109,7 +109,7 @@ def _check_values(
 ) -> Iterator[Diagnostic]:
     base: Path_ = ("profiles", profile.id)
     values = school.profiles.get(profile.id, {})
-    for i, name in enumerate(values):
+    for name in values:
         if name in profile.locked:
             yield _at(
                 doc,
@@ -118,16 +118,6 @@ def _check_values(
                 f"'{name}' is locked by profile '{profile.id}' ({profile.path})",
                 "remove it; the IT centre sets this value for every school",
                 key=True,
-            )
-        del i
-    for path, text in _strings(values, base):
-        if "${secret:" in text:
-            yield _at(
-                doc,
-                path,
-                "reserved-text",
-                f"{dotted(path)}: '${{secret:' is reserved for secret placeholders",
-                "reference a secret with {secret: NAME} instead",
             )
     effective = with_defaults(profile.parameters, values)
     for error in schema_errors(param_schema(profile), effective):
@@ -168,6 +158,17 @@ def _check_values(
 def check_schools(estate: Estate) -> Iterator[Diagnostic]:
     for school in estate.schools.values():
         doc = estate.documents[school.path]
+        # anywhere in a school's file (its name too: display names carry it into MDM bodies),
+        # a placeholder would make the deployer fill in a secret the school does not own
+        for path, text in _strings(doc.data, ()):
+            if "${secret:" in text:
+                yield _at(
+                    doc,
+                    path,
+                    "reserved-text",
+                    f"{dotted(path)}: '${{secret:' is reserved for secret placeholders",
+                    "reference a secret with {secret: NAME} instead",
+                )
         for profile_id in school.profiles:
             profile = estate.profiles.get(profile_id)
             if profile is None and profile_id in estate.broken_profiles:

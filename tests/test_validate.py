@@ -568,3 +568,15 @@ def test_profile_not_for_the_schools_type(mini_estate: Path) -> None:
     d = only(findings(mini_estate), "profile-school-type")
     assert (d.path, d.line) == (school, line_of(mini_estate, school, "exam-mode"))
     assert "'grundschule'" in d.message and "gymnasium" in d.hint
+
+
+def test_secret_placeholder_text_is_reserved_anywhere_in_a_school_file(mini_estate: Path) -> None:
+    """The school's name reaches MDM display names: a placeholder there would pull a secret in."""
+    school = "schools/bbz-b/school.yaml"
+    text = read(mini_estate, school)
+    name_line = next(line for line in text.splitlines() if line.startswith("name:"))
+    edit(mini_estate, school, name_line, "name: BBZ ${secret:WIFI_PSK_GYM_A}")
+    d = only(findings(mini_estate), "reserved-text")
+    assert (d.path, d.line, d.col) == (school, 3, 7)
+    edit(mini_estate, school, "name: BBZ ${secret:WIFI_PSK_GYM_A}", name_line)
+    assert findings(mini_estate) == []
