@@ -260,40 +260,29 @@ def load_yaml(path: str, data: bytes, max_bytes: int) -> tuple[Document, list[Di
         return doc, [diag] if diag else []
     try:
         _compose(text, doc)
+    except yaml.YAMLError as exc:
+        error = _from_libyaml(exc, text)
     except YamlError as exc:
-        doc.data = None
-        return doc, [Diagnostic(path, exc.line, exc.col, exc.code, exc.message, exc.hint)]
-    except yaml.reader.ReaderError as exc:
-        doc.data = None
+        error = exc
+    else:
+        return doc, []
+    doc.data = None
+    return doc, [Diagnostic(path, error.line, error.col, error.code, error.message, error.hint)]
+
+
+def _from_libyaml(exc: yaml.YAMLError, text: str) -> YamlError:
+    """libyaml's errors, with a 1-based position and words a person can act on."""
+    if isinstance(exc, yaml.reader.ReaderError):
         before = text[: exc.position]
         line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        return doc, [
-            Diagnostic(
-                path,
-                line,
-                col,
-                "yaml-syntax",
-                f"the character {char!r} (U+{ord(char):04X}) is not allowed in YAML",
-                "remove it; it is probably an invisible control character from a copy and paste",
-            )
-        ]
-    except yaml.MarkedYAMLError as exc:
-        doc.data = None
+        message = f"the character {char!r} (U+{ord(char):04X}) is not allowed in YAML"
+        hint = "remove it; it is probably an invisible control character from a copy and paste"
+        return YamlError(line, col, "yaml-syntax", message, hint)
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
-        return doc, [
-            Diagnostic(
-                path,
-                line,
-                col,
-                "yaml-syntax",
-                f"YAML syntax error: {msg}",
-                "check indentation, colons and quotes around this line",
-            )
-        ]
-    except yaml.YAMLError as exc:
-        doc.data = None
-        return doc, [Diagnostic(path, 1, 1, "yaml-syntax", f"YAML syntax error: {exc}")]
-    return doc, []
+        hint = "check indentation, colons and quotes around this line"
+        return YamlError(line, col, "yaml-syntax", f"YAML syntax error: {msg}", hint)
+    return YamlError(1, 1, "yaml-syntax", f"YAML syntax error: {exc}")
