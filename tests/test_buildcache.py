@@ -77,3 +77,18 @@ def test_builds_with_secret_values_are_never_reused(tmp_path: Path) -> None:
     out = build(root, "build")
     assert "unchanged)" not in out
     assert b"S3cr3t-Val-xyz" not in b"".join(files(root / "build").values())
+
+
+def test_a_manifest_pointing_outside_the_build_is_not_trusted(tmp_path: Path) -> None:
+    import json
+
+    root = copy_example(tmp_path / "e")
+    build(root, "build")
+    manifest = json.loads((root / "build" / "manifest.json").read_text())
+    row = next(a for a in manifest["artifacts"] if a["school"] != "_estate")
+    outside = tmp_path / "outside.bin"
+    outside.write_bytes((root / "build" / row["path"]).read_bytes())
+    row["path"] = "../../outside.bin"
+    (root / "build" / "manifest.json").write_text(json.dumps(manifest))
+    count = len(list((root / "schools").iterdir()))
+    assert f"({count - 1} unchanged)" in build(root, "build")

@@ -83,8 +83,15 @@ def policies(estate: Estate, cfg: SchoolConfig, engine: Engine) -> list[Artifact
             raise empty_profile(estate, cfg, applied)
         seen: set[str] = set()
         for i, obj in enumerate(objects):
-            name = f"{applied.profile.id}.{obj['$id']}"
             line, col = doc.mark(("objects", i))
+            missing = [k for k in ("$id", "collection", "api", "name", "body") if k not in obj]
+            if missing or not isinstance(obj["body"], dict):
+                # a value that rendered to nothing drops its key: say so, don't crash
+                what = ", ".join(missing) or "body (not a mapping)"
+                raise TemplateFailure(
+                    doc.path, line, col, f"the object has no {what} after rendering"
+                )
+            name = f"{applied.profile.id}.{obj['$id']}"
             if name in seen:
                 raise TemplateFailure(
                     doc.path,

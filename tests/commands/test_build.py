@@ -194,3 +194,13 @@ def test_a_profile_that_renders_nothing_is_a_finding_at_the_school(mini_estate: 
     )
     assert "'exam-mode'" in row["message"] and "apple" in row["message"]
     assert not (mini_estate / "build").exists()
+
+
+def test_a_template_value_that_renders_to_nothing_is_a_finding(mini_estate: Path) -> None:
+    template = "templates/windows/windows-updates.yaml.j2"
+    edit(mini_estate, template, "    name: Windows-Updates", '    name: "{{ none }}"')
+    result = run_cli(["build", "--format", "json"], mini_estate)
+    assert result.exit_code == 1
+    [row] = json.loads(result.stdout)["diagnostics"]
+    assert (row["code"], row["file"]) == ("template-error", template)
+    assert "no name" in row["message"]
