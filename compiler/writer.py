@@ -10,17 +10,23 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from compiler.artifact import MANIFEST, Artifact
 
 
-def _reuse(old: Path | None, rel: str, content: bytes, target: Path) -> bool:
+def _reuse(
+    old: Path | None, rel: str, content: bytes, target: Path, known: Mapping[str, bytes]
+) -> bool:
     if old is None:
         return False
     previous = old / rel
     try:
-        if previous.stat().st_size != len(content) or previous.read_bytes() != content:
+        # `known`: bytes the caller already read from the old build (and checked); no re-read
+        seen = known.get(rel)
+        same = seen == content if seen is not None else previous.read_bytes() == content
+        if not same:
             return False
         os.link(previous, target)
     except OSError:
@@ -47,7 +53,12 @@ def check_output(out: Path, root: Path) -> None:
         raise UnsafeOutput(f"{out} is a file")
 
 
-def write_build(out: Path, artifacts: list[Artifact], files: dict[str, bytes]) -> None:
+def write_build(
+    out: Path,
+    artifacts: list[Artifact],
+    files: dict[str, bytes],
+    known: Mapping[str, bytes] | None = None,
+) -> None:
     """Write everything into a sibling temp folder, then swap it in with renames."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +71,7 @@ def write_build(out: Path, artifacts: list[Artifact], files: dict[str, bytes]) -
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            if not _reuse(previous, rel, content, target):
+            if not _reuse(previous, rel, content, target, known or {}):
                 target.write_bytes(content)
         old = None
         if out.exists():

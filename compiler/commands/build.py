@@ -60,7 +60,8 @@ def run(
         return 1
     artifacts = result.artifacts
     files = {MANIFEST: manifest(estate, artifacts, secret_values is not None, result.inputs)}
-    write_build(out, artifacts, files)
+    known = {a.path: a.content for _, cached in (previous or {}).values() for a in cached}
+    write_build(out, artifacts, files, known)
     count = len({a.school for a in artifacts if a.school in estate.schools})
     unchanged = f" ({result.reused} unchanged)" if result.reused else ""
     click.echo(
