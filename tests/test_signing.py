@@ -42,6 +42,25 @@ def signing_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return cert, key
 
 
+def cms_verify(path: Path, ca: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[bytes]:
+    """openssl's own check of a DER CMS signature; the signed content is written to `out`."""
+    openssl = require_tool("openssl", "openssl")
+    args = [
+        "cms",
+        "-verify",
+        "-inform",
+        "DER",
+        "-in",
+        str(path),
+        "-CAfile",
+        str(ca),
+        "-out",
+        str(out),
+        "-binary",
+    ]
+    return subprocess.run([openssl, *args, *extra], capture_output=True, check=False)
+
+
 def apple_school(root: Path) -> str:
     return sorted(
         p.parent.name
@@ -53,7 +72,7 @@ def apple_school(root: Path) -> str:
 def test_signed_profiles_verify_and_embed_the_plist(
     tmp_path: Path, signing_pair: tuple[Path, Path]
 ) -> None:
-    openssl = require_tool("openssl", "openssl")
+    require_tool("openssl", "openssl")
     cert, key = signing_pair
     root = copy_example(tmp_path / "e")
     school = apple_school(root)
@@ -73,24 +92,7 @@ def test_signed_profiles_verify_and_embed_the_plist(
     assert files
     for path in files:
         out = tmp_path / "content.plist"
-        proc = subprocess.run(
-            [
-                openssl,
-                "cms",
-                "-verify",
-                "-inform",
-                "DER",
-                "-in",
-                str(path),
-                "-CAfile",
-                str(cert),
-                "-out",
-                str(out),
-                "-binary",
-            ],
-            capture_output=True,
-            check=False,
-        )
+        proc = cms_verify(path, cert, out)
         assert proc.returncode == 0, proc.stderr
         assert out.read_bytes() == (unsigned / path.relative_to(signed)).read_bytes()
 
@@ -248,27 +250,9 @@ def test_intermediate_chain_is_embedded(tmp_path: Path) -> None:
 
     def verify(build: Path) -> int:
         path = sorted(build.glob(f"schools/{school}/apple/*.mobileconfig"))[0]
-        proc = subprocess.run(
-            [
-                openssl,
-                "cms",
-                "-verify",
-                "-inform",
-                "DER",
-                "-in",
-                str(path),
-                "-CAfile",
-                str(tmp_path / "root.pem"),
-                "-out",
-                str(tmp_path / "out"),
-                "-binary",
-                "-purpose",
-                "any",
-            ],
-            capture_output=True,
-            check=False,
-        )
-        return proc.returncode
+        return cms_verify(
+            path, tmp_path / "root.pem", tmp_path / "out", "-purpose", "any"
+        ).returncode
 
     common = [
         "--school",
