@@ -131,7 +131,9 @@ def build_cmd(
     """Validate the estate, then write every artifact to build/ with build/manifest.json.
 
     Nothing is written if there is any finding; the previous build/ stays as it was until the
-    new one is complete. The same inputs always give byte-identical files.
+    new one is complete. The same inputs always give byte-identical files; schools whose inputs
+    did not change since the previous build in --out are taken from it. --out must be empty,
+    absent or a previous build (it is replaced whole).
 
     \b
     Examples:
