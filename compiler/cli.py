@@ -162,6 +162,78 @@ def build_cmd(
     )
 
 
+@cli.command("plan")
+@root_option
+@click.option(
+    "--base",
+    required=True,
+    metavar="REV",
+    help="The revision to compare against (branch, tag, commit), e.g. origin/main.",
+)
+@click.option(
+    "--head",
+    metavar="REV",
+    help="The revision with the change. Default: the files as they are now (the working tree).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, markdown for a pull-request comment, json for tools.",
+)
+@click.option(
+    "--detailed-exitcode",
+    "detailed",
+    is_flag=True,
+    help="Exit 0 when nothing changes, 3 when something does (1 error, 2 usage error).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=10_000),
+    metavar="BYTES",
+    help="Markdown only: cut the output to this size, with a pointer to the full plan.",
+)
+@click.option("--link", metavar="URL", help="Where the full plan is (named where output is cut).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write plan.json, plan.txt, plan.md, comment.md (cut for a pull-request comment) and summary.md (cut for a job summary) into this folder.",
+)
+def plan_cmd(
+    root: Path | None,
+    base: str,
+    head: str | None,
+    fmt: str,
+    detailed: bool,
+    limit: int | None,
+    link: str | None,
+    out: Path | None,
+) -> None:
+    """Show what a change does: build both revisions and compare what they build, per school.
+
+    Both revisions are read from git (no checkout); only schools whose files (or the shared
+    profiles, templates and catalogue entries they use) differ are built. Each changed setting
+    is shown old -> new with the profile parameter it came from; Apple profiles are decoded
+    wherever they are wrapped; secrets appear by name only. Estate-wide and locked changes come
+    first. If the compiler itself differs between the revisions, the base is built with its own
+    compiler. Findings in the head stop the plan (exit 1); findings in the base are shown.
+
+    Exit code: 0 (with --detailed-exitcode: 0 no changes, 3 changes), 1 findings or error,
+    2 usage error.
+
+    \b
+    Examples:
+      schoolmdm plan --base origin/main
+      schoolmdm plan --base main --head my-branch --format markdown
+      schoolmdm plan --base HEAD~1 --format json --detailed-exitcode
+    """
+    from compiler.commands import plan as command
+
+    sys.exit(command.run(_root(root), base, head, fmt, detailed, limit, link, out))
+
+
 @cli.command("new-school")
 @root_option
 @click.argument("school_id", metavar="ID")

@@ -1,0 +1,63 @@
+"""Values as a reviewer reads them: short, quoted, secrets by name only.
+
+A secret is never more than its name: build output holds `${secret:NAME}` placeholders and the
+plan shows `secret NAME`; it has no value to show, so "value changed" cannot be said either.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from compiler.plan.decode import Embedded, Opaque
+from compiler.plan.diff import MISSING
+
+SECRET = re.compile(r"\$\{secret:([A-Za-z0-9_]+)\}")
+LIMIT = 160
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}… ({len(text)} characters)"
+
+
+def jsonable(value: Any) -> Any:
+    """Decoded values as JSON: wrappers say what they were, bytes are a size and a hash."""
+    if isinstance(value, Embedded):
+        return {"$decoded": value.kind, "value": jsonable(value.value)}
+    if isinstance(value, Opaque):
+        return {"$data": {"bytes": value.size, "sha256": value.sha256}}
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _secrets(text: str) -> str:
+    return SECRET.sub(lambda m: f"⟨secret {m.group(1)}⟩", text)
+
+
+def show(value: Any, limit: int = LIMIT) -> str:
+    if value is MISSING:
+        return "(none)"
+    if isinstance(value, str):
+        whole = SECRET.fullmatch(value)
+        if whole:
+            return f"secret {whole.group(1)}"
+        return _cut(_secrets(json.dumps(value, ensure_ascii=False)), limit)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, Opaque):
+        return f"<data: {value.size} bytes, sha256 {value.sha256[:12]}>"
+    if isinstance(value, Embedded) and value.kind == "certificate":
+        v = value.value
+        return f"certificate {v['subject']} (valid until {v['valid_until']}, sha256 {v['sha256'][:16]})"
+    text = json.dumps(jsonable(value), ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    return _cut(_secrets(text), limit)
