@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.gitrepo import make_estate_repo
 from tests.helpers import REPO, make_mini_estate
 
 
@@ -37,3 +38,10 @@ def mini_estate(tmp_path: Path) -> Path:
     Change a file with tests.helpers.write / edit / append, then validate.
     """
     return make_mini_estate(tmp_path)
+
+
+@pytest.fixture
+def estate_repo(tmp_path: Path) -> Path:
+    """A git repository of three schools (gym-a apple, bbz-b windows, gym-c apple), its first
+    commit tagged `base`; change files, then plan against `base` (tests/gitrepo.py commits)."""
+    return make_estate_repo(tmp_path)

@@ -19,12 +19,26 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 from compiler.plan.cms import CmsError, is_signed_data, signed_content
 
 MARKER = re.compile(r"\s*\[schoolmdm:[^\]\s]*#[0-9a-f]+\]")
 BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]+={0,2}")
 MIN_BASE64 = 24  # shorter strings are ordinary values, never decoded
+# what reading damaged or hostile bytes raises (plistlib alone raises most of these)
+UNREADABLE = (
+    CmsError,
+    plistlib.InvalidFileException,
+    ExpatError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +92,7 @@ def embedded(data: bytes) -> Embedded | None:
         if is_signed_data(data):
             inner = embedded(signed_content(data))
             return Embedded(f"signed {inner.kind}", inner.value) if inner else None
-    except (CmsError, plistlib.InvalidFileException, ValueError, OverflowError):
+    except UNREADABLE:
         return None
     cert = _certificate(data)
     if cert is not None:
@@ -86,7 +100,7 @@ def embedded(data: bytes) -> Embedded | None:
     if data[:1] in (b"{", b"["):
         try:
             return Embedded("json", _plain(json.loads(data.decode("utf-8"))))
-        except (UnicodeDecodeError, ValueError):
+        except UNREADABLE:
             return None
     return None
 
@@ -143,7 +157,7 @@ def decode(path: str, content: bytes) -> Decoded:
     if path.endswith(".json"):
         try:
             return Decoded("json", _plain(json.loads(text)))
-        except ValueError:
+        except UNREADABLE:
             pass
     if path.endswith(".csv"):
         return Decoded("csv", _csv(text))

@@ -96,10 +96,14 @@ def _by(key: str) -> Callable[[Any], str]:
     return lambda item: str(_get(item, key))
 
 
+def _tag(value: Any) -> tuple[str, Any]:
+    return type(value).__name__, value  # 1 and True are different values here
+
+
 def _hashable(items: list[Any]) -> bool:
-    return all(isinstance(i, Hashable) and not isinstance(i, Embedded) for i in items) and len(
-        set(items)
-    ) == len(items)
+    if not all(isinstance(i, Hashable) and not isinstance(i, Embedded) for i in items):
+        return False
+    return len({_tag(i) for i in items}) == len(items)
 
 
 def _list(old: list[Any], new: list[Any], path: tuple[str, ...], out: list[Change]) -> None:
@@ -115,12 +119,16 @@ def _list(old: list[Any], new: list[Any], path: tuple[str, ...], out: list[Chang
             out.append(Change((*path, "(order)"), common_old, common_new))
         return
     if _hashable(old) and _hashable(new):
-        out.extend(Change(path, MISSING, v) for v in new if v not in set(old))
-        out.extend(Change(path, v, MISSING) for v in old if v not in set(new))
-        common_old = [v for v in old if v in set(new)]
-        common_new = [v for v in new if v in set(old)]
+        before = {_tag(v) for v in old}
+        after = {_tag(v) for v in new}
+        out.extend(Change(path, MISSING, v) for v in new if _tag(v) not in before)
+        out.extend(Change(path, v, MISSING) for v in old if _tag(v) not in after)
+        common_old = [_tag(v) for v in old if _tag(v) in after]
+        common_new = [_tag(v) for v in new if _tag(v) in before]
         if common_old != common_new:
-            out.append(Change((*path, "(order)"), common_old, common_new))
+            out.append(
+                Change((*path, "(order)"), [v for _, v in common_old], [v for _, v in common_new])
+            )
         return
     for i in range(max(len(old), len(new))):
         a = old[i] if i < len(old) else MISSING
@@ -142,8 +150,10 @@ def _dict(
 
 
 def _diff(old: Any, new: Any, path: tuple[str, ...], out: list[Change]) -> None:
-    if old is new or (type(old) is type(new) and old == new):
+    if old is new:
         return
+    if type(old) is type(new) and not isinstance(old, (dict, list)) and old == new:
+        return  # scalars; containers are compared item by item (1 == True in Python)
     if isinstance(old, dict) and isinstance(new, dict):
         _dict(old, new, path, out)
     elif isinstance(old, list) and isinstance(new, list):

@@ -13,8 +13,8 @@ from compiler.plan.planner import make_plan
 from compiler.plan.render_json import render_json
 from compiler.plan.render_md import render_markdown
 from compiler.plan.render_text import render_text
+from tests.gitrepo import commit
 from tests.helpers import append, edit, read, write
-from tests.plan.conftest import commit
 
 
 def schools(plan: Plan) -> list[str]:

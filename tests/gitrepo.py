@@ -1,11 +1,10 @@
-"""A small estate in a real git repository (tmp_path), with helpers to commit changes."""
+"""Real git repositories for the tests: a small estate committed in tmp_path, commits."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import git
-import pytest
 
 from tests.helpers import make_mini_estate, write
 
@@ -42,17 +41,20 @@ def commit(repo: Path, message: str) -> str:
     return str(sha)
 
 
-@pytest.fixture
-def estate_repo(tmp_path: Path) -> Path:
-    """Three schools (gym-a apple, bbz-b windows, gym-c apple), committed as `base`."""
-    root = make_mini_estate(tmp_path / "repo")
-    write(root, "schools/gym-c/school.yaml", GYM_C_SCHOOL)
-    write(root, "schools/gym-c/devices.csv", GYM_C_DEVICES)
+def init_repo(root: Path) -> None:
     r = git.Repo.init(root, initial_branch="main")
     with r.config_writer() as cfg:
         cfg.set_value("user", "name", "Test")
         cfg.set_value("user", "email", "test@example.org")
     r.close()
+
+
+def make_estate_repo(tmp_path: Path) -> Path:
+    """Three schools (gym-a apple, bbz-b windows, gym-c apple), committed and tagged `base`."""
+    root = make_mini_estate(tmp_path / "repo")
+    write(root, "schools/gym-c/school.yaml", GYM_C_SCHOOL)
+    write(root, "schools/gym-c/devices.csv", GYM_C_DEVICES)
+    init_repo(root)
     commit(root, "base")
     git.Repo(root).git.tag("base")
     return root
