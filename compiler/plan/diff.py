@@ -119,16 +119,14 @@ def _list(old: list[Any], new: list[Any], path: tuple[str, ...], out: list[Chang
             out.append(Change((*path, "(order)"), common_old, common_new))
         return
     if _hashable(old) and _hashable(new):
-        before = {_tag(v) for v in old}
-        after = {_tag(v) for v in new}
-        out.extend(Change(path, MISSING, v) for v in new if _tag(v) not in before)
-        out.extend(Change(path, v, MISSING) for v in old if _tag(v) not in after)
-        common_old = [_tag(v) for v in old if _tag(v) in after]
-        common_new = [_tag(v) for v in new if _tag(v) in before]
-        if common_old != common_new:
-            out.append(
-                Change((*path, "(order)"), [v for _, v in common_old], [v for _, v in common_new])
-            )
+        tags_old = {_tag(v) for v in old}
+        tags_new = {_tag(v) for v in new}
+        out.extend(Change(path, MISSING, v) for v in new if _tag(v) not in tags_old)
+        out.extend(Change(path, v, MISSING) for v in old if _tag(v) not in tags_new)
+        kept_old = [v for v in old if _tag(v) in tags_new]
+        kept_new = [v for v in new if _tag(v) in tags_old]
+        if [_tag(v) for v in kept_old] != [_tag(v) for v in kept_new]:
+            out.append(Change((*path, "(order)"), kept_old, kept_new))
         return
     for i in range(max(len(old), len(new))):
         a = old[i] if i < len(old) else MISSING
