@@ -77,8 +77,9 @@ def render_estate(estate: Estate, configs: list[SchoolConfig]) -> list[Artifact]
     return out
 
 
-def build(estate: Estate, options: BuildOptions) -> BuildResult:
-    engine = Engine(FILTERS)
+def build(estate: Estate, options: BuildOptions, engine: Engine | None = None) -> BuildResult:
+    """`engine` may be shared by builds of the same templates (plan builds two revisions)."""
+    engine = engine or Engine(FILTERS)
     artifacts: list[Artifact] = []
     diags: list[Diagnostic] = []
     inputs: dict[str, str] = {}

@@ -6,8 +6,10 @@ becomes a Document that remembers where each value sits, so every later finding 
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from compiler.diagnostics import Diagnostic
 from compiler.inventory import Device, read_devices
@@ -18,6 +20,22 @@ ESTATE_FILE = "schoolmdm.yaml"
 SECRETS_FILE = "secrets.yaml"
 DEFAULT_MAX_YAML = 1_048_576
 DEFAULT_MAX_CSV = 4_194_304  # about 60,000 devices: more than any one school has
+# parsed files by (path, size limit, sha1 of the bytes): `plan` reads two revisions that share
+# most files, and parses each distinct file once (parsing is pure; nothing mutates the result)
+Memo = dict[tuple[str, int, bytes], Any]
+T = TypeVar("T")
+
+
+def _parsed(
+    memo: Memo | None, parse: Callable[[str, bytes, int], T], path: str, data: bytes, limit: int
+) -> T:
+    if memo is None:
+        return parse(path, data, limit)
+    key = (path, limit, hashlib.sha1(data).digest())
+    if key not in memo:
+        memo[key] = parse(path, data, limit)
+    result: T = memo[key]
+    return result
 
 
 @dataclass
@@ -75,7 +93,7 @@ def _yaml_files(src: FileSource, folder: str, diags: list[Diagnostic]) -> list[t
     return out
 
 
-def load_estate(src: FileSource) -> tuple[RawEstate, list[Diagnostic]]:
+def load_estate(src: FileSource, memo: Memo | None = None) -> tuple[RawEstate, list[Diagnostic]]:
     diags: list[Diagnostic] = []
 
     def linked(path: str) -> bool:
@@ -105,7 +123,7 @@ def load_estate(src: FileSource) -> tuple[RawEstate, list[Diagnostic]]:
                 )
             )
             return Document(path)
-        doc, found = load_yaml(path, src.read(path), max_bytes)
+        doc, found = _parsed(memo, load_yaml, path, src.read(path), max_bytes)
         diags.extend(found)
         return doc
 
@@ -164,7 +182,9 @@ def load_estate(src: FileSource) -> tuple[RawEstate, list[Diagnostic]]:
                     )
                 )
             else:
-                inv.devices, found = read_devices(csv_path, src.read(csv_path), max_csv)
+                inv.devices, found = _parsed(
+                    memo, read_devices, csv_path, src.read(csv_path), max_csv
+                )
                 diags.extend(found)
         raw.inventories[name] = inv
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from compiler.diagnostics import Diagnostic
 from compiler.generated import GENERATED
-from compiler.load import load_estate
+from compiler.load import Memo, load_estate
 from compiler.model import Estate
 from compiler.source import FileSource
 from compiler.validate import validate
 
 
 def check_estate(
-    src: FileSource, generated_check: bool = True
+    src: FileSource, generated_check: bool = True, memo: Memo | None = None
 ) -> tuple[Estate | None, list[Diagnostic]]:
-    raw, diags = load_estate(src)
+    raw, diags = load_estate(src, memo)
     estate, found = validate(raw, diags)
     if estate is None or not generated_check:
         return estate, found

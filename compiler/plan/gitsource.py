@@ -7,7 +7,6 @@ without reading them; the working tree gets the same ids by hashing its files li
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,13 +139,6 @@ class GitTreeSource:
         entry = self.entries.get(rel)
         return entry.sha if entry is not None and entry.kind == "blob" else None
 
-    def files(self, folder: str) -> Iterator[str]:
-        """Every file below `folder` (recursively), as paths relative to the estate."""
-        start = folder + "/"
-        for path, entry in self.entries.items():
-            if entry.kind == "blob" and path.startswith(start):
-                yield path
-
 
 class WorkingTreeSource(DirectorySource):
     """The estate on disk, with git's blob ids computed from each file's bytes."""
@@ -169,11 +161,3 @@ class WorkingTreeSource(DirectorySource):
                 return None
             self._ids[rel] = blob_id(path.read_bytes())
         return self._ids[rel]
-
-    def files(self, folder: str) -> Iterator[str]:
-        base = self._p(folder)
-        if not base.is_dir():
-            return
-        for path in sorted(base.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                yield path.relative_to(self.root).as_posix()

@@ -13,16 +13,18 @@ from pathlib import Path
 from compiler.artifact import ESTATE, Artifact
 from compiler.build import BuildOptions, build, render_estate, selected
 from compiler.diagnostics import Diagnostic
+from compiler.load import Memo
 from compiler.model import Estate
 from compiler.pipeline import check_estate
 from compiler.plan import artifacts as arts
 from compiler.plan import school as per_school
-from compiler.plan.foreign import build_revision
 from compiler.plan.gitsource import GitTreeSource, Repository, WorkingTreeSource
 from compiler.plan.model import Plan, SchoolPlan, Side
 from compiler.plan.scope import Scope, changed_inputs, code_identity, running_compiler, scope
 from compiler.plan.shared import file_change, kind_of, locked_changes
+from compiler.render.context import FILTERS
 from compiler.resolve import resolve_school
+from compiler.templating import Engine
 
 Source = GitTreeSource | WorkingTreeSource
 ORDER = ("settings", "apps", "devices")
@@ -37,10 +39,12 @@ class Loaded:
     artifacts: list[Artifact] | None = None
 
 
-def _render(estate: Estate, schools: set[str]) -> tuple[list[Artifact], list[Diagnostic]]:
+def _render(
+    estate: Estate, schools: set[str], engine: Engine
+) -> tuple[list[Artifact], list[Diagnostic]]:
     wanted = tuple(sorted(schools & estate.schools.keys()))
     if wanted:
-        result = build(estate, BuildOptions(schools=wanted))
+        result = build(estate, BuildOptions(schools=wanted), engine)
         return result.artifacts, result.diagnostics
     configs = [resolve_school(estate, s) for s in selected(estate, ())]
     return render_estate(estate, configs), []
@@ -53,7 +57,9 @@ def _code(src: Source) -> dict[str, str] | None:
     return code_identity({p: e.sha for p, e in src.entries.items() if e.kind == "blob"})
 
 
-def _load(repo: Repository, rev: str | None, root: Path, prefix: str, head: bool) -> Loaded:
+def _load(
+    repo: Repository, rev: str | None, root: Path, prefix: str, head: bool, memo: Memo
+) -> Loaded:
     if rev is None:
         src: Source = WorkingTreeSource(root)
         side = Side("working tree", None)
@@ -63,9 +69,11 @@ def _load(repo: Repository, rev: str | None, root: Path, prefix: str, head: bool
         side = Side(rev, commit)
     code = _code(src)
     foreign = code is not None and code != running_compiler()
-    estate, diags = check_estate(src, generated_check=head and not foreign)
+    estate, diags = check_estate(src, generated_check=head and not foreign, memo=memo)
     loaded = Loaded(side, src, estate, foreign)
     if foreign:
+        from compiler.plan.foreign import build_revision  # subprocess, tar: only when needed
+
         assert side.commit is not None
         built = build_revision(repo, side.commit, prefix)
         loaded.artifacts = built.artifacts
@@ -104,8 +112,9 @@ def make_plan(root: Path, base_rev: str, head_rev: str | None) -> Plan:
     try:
         rel = root.resolve().relative_to(repo.workdir).as_posix()
         prefix = "" if rel == "." else rel
-        base = _load(repo, base_rev, root, prefix, head=False)
-        head = _load(repo, head_rev, root, prefix, head=True)
+        memo: Memo = {}  # the two revisions share most files: each is parsed once
+        base = _load(repo, base_rev, root, prefix, False, memo)
+        head = _load(repo, head_rev, root, prefix, True, memo)
         return _compare(base, head)
     finally:
         repo.close()
@@ -130,12 +139,13 @@ def _compare(base: Loaded, head: Loaded) -> Plan:
         )
     everything = found.everything or base.foreign or head.foreign
     rendered: dict[str, list[Artifact]] = {}
+    engine = Engine(FILTERS)  # compiled template expressions are shared by both sides
     for name, loaded in (("base", base), ("head", head)):
         if loaded.artifacts is not None:
             rendered[name] = loaded.artifacts
         elif loaded.estate is not None:
             wanted = set(loaded.estate.schools) if everything else found.schools
-            out, diags = _render(loaded.estate, wanted)
+            out, diags = _render(loaded.estate, wanted, engine)
             rendered[name] = out
             loaded.side.diagnostics.extend(diags)
         else:

@@ -57,11 +57,14 @@ def app_changes(base: Estate | None, head: Estate | None, sid: str) -> list[AppC
     return out
 
 
-def _owners(estate: Estate | None) -> dict[str, tuple[str, Device]]:
+def _owners(estate: Estate | None, schools: set[str]) -> dict[str, tuple[str, Device]]:
     if estate is None:
         return {}
     return {
-        d.serial.upper(): (sid, d) for sid, devices in estate.inventories.items() for d in devices
+        d.serial.upper(): (sid, d)
+        for sid, devices in estate.inventories.items()
+        if sid in schools
+        for d in devices
     }
 
 
@@ -72,8 +75,11 @@ def _row(d: Device) -> dict[str, str]:
 def device_changes(
     base: Estate | None, head: Estate | None, schools: set[str]
 ) -> dict[str, DeviceChanges]:
-    """Devices added, removed, moved between schools (by serial) or changed, per school."""
-    before, after = _owners(base), _owners(head)
+    """Devices added, removed, moved between schools (by serial) or changed, per school.
+
+    Only `schools` (those whose inputs changed) can differ: a device that moves changes the
+    inventory files of both schools."""
+    before, after = _owners(base, schools), _owners(head, schools)
     out: dict[str, DeviceChanges] = {}
 
     def at(sid: str) -> DeviceChanges:
@@ -82,8 +88,6 @@ def device_changes(
     for serial in sorted(before.keys() | after.keys()):
         old, new = before.get(serial), after.get(serial)
         if old is not None and new is not None and old[0] == new[0]:
-            if old[0] not in schools:
-                continue  # the school's inventory file is unchanged
             fields_old = {f: getattr(old[1], f) for f in DEVICE_FIELDS}
             fields_new = {f: getattr(new[1], f) for f in DEVICE_FIELDS}
             changes = hidden_values(diff(fields_old, fields_new))

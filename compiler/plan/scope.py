@@ -7,7 +7,6 @@ their templates, and the catalogue entries it chooses. A changed file the plan c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,14 +24,17 @@ class Snapshot(Protocol):
 
     def blob_id(self, rel: str) -> str | None: ...
 
-    def files(self, folder: str) -> Iterable[str]: ...
-
 
 def school_inputs(estate: Estate, src: Snapshot) -> dict[str, set[str]]:
-    """Per school, the files its artifacts are made from."""
+    """Per school, the files its artifacts are made from (of its own folder: those read)."""
+    folders: dict[str, set[str]] = {}
+    for path in src.seen:
+        parts = path.split("/")
+        if parts[0] == "schools" and len(parts) > 2:
+            folders.setdefault(parts[1], set()).add(path)
     out = {}
     for sid, school in estate.schools.items():
-        files = {ESTATE_FILE, *src.files(f"schools/{sid}")}
+        files = {ESTATE_FILE, *folders.get(sid, ())}
         for profile in applied_profiles(estate, school):
             files.add(profile.path)
             files.update(profile.templates.values())

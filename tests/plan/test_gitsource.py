@@ -44,6 +44,9 @@ def test_same_answers_as_the_folder(estate_repo: Path) -> None:
         tree.blob_id(rel) == blob_id(disk.read(rel)) == WorkingTreeSource(estate_repo).blob_id(rel)
     )
     assert check_estate(tree) == check_estate(disk)
+    memo: dict[tuple[str, int, bytes], object] = {}  # plan parses files the sides share once
+    assert check_estate(tree, memo=memo) == check_estate(disk, memo=memo) == check_estate(disk)
+    assert len(memo) == len(tree.seen)
 
 
 def test_estate_in_a_subfolder(estate_repo: Path, tmp_path: Path) -> None:
