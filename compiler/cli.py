@@ -234,6 +234,45 @@ def plan_cmd(
     sys.exit(command.run(_root(root), base, head, fmt, detailed, limit, link, out))
 
 
+@cli.command("check-paths")
+@root_option
+@click.option(
+    "--base",
+    required=True,
+    metavar="REV",
+    help="The revision the change is compared with; its CODEOWNERS is used.",
+)
+@click.option(
+    "--head", metavar="REV", help="The revision with the change. Default: the working tree."
+)
+@click.option(
+    "--owner",
+    "owners",
+    required=True,
+    multiple=True,
+    metavar="@ORG/TEAM",
+    help="The owner every changed file must belong to (repeatable: any of them).",
+)
+@format_option
+def check_paths_cmd(
+    root: Path | None, base: str, head: str | None, owners: tuple[str, ...], fmt: str
+) -> None:
+    """List changed files that CODEOWNERS does not give to an owner (exit 1 if any).
+
+    For repositories without branch protection: run it in CI for a school's pull request with
+    the school's team as --owner. CODEOWNERS is read from the base revision, with GitHub's
+    rules (the last matching pattern wins). Exit code: 0 all files belong to the owner,
+    1 some do not, 2 usage error.
+
+    \b
+    Example:
+      schoolmdm check-paths --base origin/main --owner @musterkreis-schul-it/gym-lindenhof
+    """
+    from compiler.commands import check_paths as command
+
+    sys.exit(command.run(_root(root), base, head, owners, fmt))
+
+
 @cli.command("new-school")
 @root_option
 @click.argument("school_id", metavar="ID")

@@ -71,6 +71,16 @@ class Repository:
             entries[path] = Entry(mode, kind, sha, int(size) if size != "-" else -1)
         return entries
 
+    def changed_files(self, base: str, head: str | None) -> list[str]:
+        """Paths (from the repository root) that differ between two commits, or between a
+        commit and the working tree (new untracked files too); a rename is both its paths."""
+        if head is None:
+            out = self.repo.git.diff("--name-only", "--no-renames", "-z", base, "--")
+            out += "\0" + self.repo.git.ls_files("--others", "--exclude-standard", "-z")
+        else:
+            out = self.repo.git.diff("--name-only", "--no-renames", "-z", base, head, "--")
+        return sorted({p for p in out.split("\0") if p})
+
     def read(self, sha: str) -> bytes:
         data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
         return data
