@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -31,9 +30,8 @@ def _write(out: Path, plan: Plan, link: str | None) -> None:
     }
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        tmp = out / f".{name}.tmp"  # complete files only: written aside, then renamed
+        tmp.write_text(text, encoding="utf-8", newline="\n")
         os.replace(tmp, out / name)
 
 

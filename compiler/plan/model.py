@@ -142,6 +142,7 @@ class Plan:
     schools: list[SchoolPlan] = field(default_factory=list)
     no_effect: list[str] = field(default_factory=list)  # changed inputs that change nothing built
     rendered: list[str] = field(default_factory=list)  # schools rendered on both sides
+    schools_total: int = 0  # schools in either revision
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -153,6 +154,16 @@ class Plan:
     @property
     def blocked(self) -> bool:
         return bool(self.head.diagnostics)
+
+    @property
+    def coverage(self) -> str:
+        """How much was built: the render cache's honesty, said in one line."""
+        n, total = len(self.rendered), self.schools_total
+        if n and n == total:
+            return f"Built all {total} schools on both sides."
+        return (
+            f"Built {n} of {total} schools on both sides; the inputs of the others are unchanged."
+        )
 
 
 def dotted(path: tuple[str, ...]) -> str:

@@ -158,6 +158,11 @@ def _compare(base: Loaded, head: Loaded) -> Plan:
         else set(found.schools)
     )
     plan.rendered = sorted(schools)
+    plan.schools_total = len(
+        set(base.estate.schools if base.estate else ())
+        | set(head.estate.schools if head.estate else ())
+        | schools
+    )
     keep = schools | {ESTATE}
     diffs = arts.compare_all(
         [a for a in rendered["base"] if a.school in keep],

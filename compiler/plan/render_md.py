@@ -155,9 +155,7 @@ def render_markdown(plan: Plan, limit: int | None = None, link: str | None = Non
     if plan.no_effect:
         files = ", ".join(f"`{esc(p)}`" for p in plan.no_effect[:200])
         footer.append(f"Changed, but nothing built from them changes: {files}")
-    footer.append(
-        f"Rendered {len(plan.rendered)} school(s) on both sides; the others' inputs are unchanged."
-    )
+    footer.append(plan.coverage)
     text = "\n".join(top) + "\n"
     tail = "\n" + "\n\n".join(footer) + "\n"
     if limit is None:

@@ -84,6 +84,6 @@ def render_text(plan: Plan) -> str:
         parts += ["", "Changed, but nothing built from them changes: " + ", ".join(plan.no_effect)]
     parts += [
         "",
-        f"Rendered {len(plan.rendered)} school(s) on both sides; the others' inputs are unchanged.",
+        plan.coverage,
     ]
     return "\n".join(parts) + "\n"

@@ -69,6 +69,7 @@ def test_edit_to_one_school(estate_repo: Path) -> None:
     assert not plan.estate_files and not plan.shared and not plan.locked
     text = render_text(plan)
     assert 'SSID_STR: "GymA-Schule" → "GymA-Neu"   (wifi.ssid)' in text
+    assert "Built 1 of 3 schools on both sides" in text
 
 
 def test_shared_profile_default_reaches_its_schools(estate_repo: Path) -> None:
@@ -207,6 +208,7 @@ def test_estate_settings_come_first_and_reach_everything(estate_repo: Path) -> N
         ("naming.object", "{school} | {name}", "{school} - {name}")
     ]
     assert plan.rendered == ["bbz-b", "gym-a", "gym-c"]
+    assert plan.coverage == "Built all 3 schools on both sides."
     assert schools(plan) == ["bbz-b", "gym-a", "gym-c"]  # display names of Graph objects
     text = render_text(plan)
     assert text.index("Estate-wide changes") < text.index("bbz-b —")
