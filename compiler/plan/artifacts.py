@@ -37,7 +37,9 @@ def compare(old: Artifact | None, new: Artifact | None) -> ArtifactDiff | None:
         changes = diff(before.value, after.value)
         if not changes:
             return None  # only a marker hash or a wrapper's encoding differs
-    result = ArtifactDiff(art.key, art.path, art.school, art.kind, status, fmt, category(art))
+    result = ArtifactDiff(
+        art.key, art.path, art.school, art.kind, art.name, status, fmt, category(art)
+    )
     result.changes = changes
     result.origins = [""] * len(changes)
     return result

@@ -84,6 +84,19 @@ def _certificate(data: bytes) -> Embedded | None:
     return Embedded("certificate", summary)
 
 
+def pem_certificate(text: str) -> Embedded | None:
+    """A PEM certificate (as profile parameters hold them) as a certificate summary."""
+    body = text.strip()
+    if not body.startswith("-----BEGIN CERTIFICATE-----"):
+        return None
+    inner = body.removeprefix("-----BEGIN CERTIFICATE-----").split("-----END CERTIFICATE-----")[0]
+    try:
+        der = base64.b64decode("".join(inner.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _certificate(der)
+
+
 def embedded(data: bytes) -> Embedded | None:
     """Bytes that hold a profile, a certificate or a JSON document, decoded; else None."""
     try:
@@ -124,7 +137,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str):
         if "[schoolmdm:" in value:
             value = MARKER.sub("", value)
-        return _from_base64(value) or value
+        return _from_base64(value) or pem_certificate(value) or value
     if isinstance(value, bytes):
         return embedded(value) or Opaque(len(value), hashlib.sha256(value).hexdigest())
     if isinstance(value, datetime):

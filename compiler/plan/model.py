@@ -18,6 +18,7 @@ class ArtifactDiff:
     path: str
     school: str
     kind: str
+    name: str
     status: str  # added | removed | changed
     format: str
     category: str  # settings | apps | devices
@@ -92,7 +93,11 @@ class SchoolPlan:
 
     @property
     def settings_count(self) -> int:
-        return sum(len(a.shown()) for a in self.artifacts if a.category == "settings")
+        """Changed keys, plus one per profile or object added or removed (a profile and its
+        wrapped copy for the MDM count once)."""
+        settings = [a for a in self.artifacts if a.category == "settings"]
+        whole = {a.name for a in settings if a.status != "changed"}
+        return sum(len(a.shown()) for a in settings) + len(whole)
 
     @property
     def apps_count(self) -> int:

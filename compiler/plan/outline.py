@@ -233,6 +233,8 @@ def totals(plan: Plan) -> dict[str, int]:
         "apps": sum(s.apps_count for s in plan.schools),
         "devices": sum(s.devices.count for s in plan.schools),
         "devices_affected": sum(
-            s.devices_total for s in plan.schools if s.settings_count or s.apps_count
+            s.devices_total
+            for s in plan.schools
+            if (s.settings_count or s.apps_count) and s.status != "removed"
         ),
     }

@@ -135,7 +135,7 @@ def _compare(base: Loaded, head: Loaded) -> Plan:
         )
     if base.estate is None and not base.foreign:
         plan.notes.append(
-            "The base has findings and cannot be built: everything in the head shows as added."
+            "The base has findings and cannot be built: what the change reaches shows as added."
         )
     everything = found.everything or base.foreign or head.foreign
     rendered: dict[str, list[Artifact]] = {}

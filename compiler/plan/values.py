@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from compiler.plan.decode import Embedded, Opaque
+from compiler.plan.decode import Embedded, Opaque, pem_certificate
 from compiler.plan.diff import MISSING
 
 SECRET = re.compile(r"\$\{secret:([A-Za-z0-9_]+)\}")
@@ -47,6 +47,9 @@ def show(value: Any, limit: int = LIMIT) -> str:
         whole = SECRET.fullmatch(value)
         if whole:
             return f"secret {whole.group(1)}"
+        cert = pem_certificate(value) if "-----BEGIN CERTIFICATE" in value else None
+        if cert is not None:
+            return show(cert)
         return _cut(_secrets(json.dumps(value, ensure_ascii=False)), limit)
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import plistlib
+import re
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from compiler.plan.decode import Embedded, Opaque, decode
+from compiler.plan.values import show
 
 PROFILE = {
     "PayloadType": "Configuration",
@@ -65,3 +68,16 @@ def test_other_bytes() -> None:
 @given(st.binary(max_size=300), st.sampled_from(["a.json", "a.csv", "a.mobileconfig", "a"]))
 def test_decode_never_raises(data: bytes, name: str) -> None:
     decode(name, data)
+
+
+def test_pem_certificates_are_summarised(example_root: Path) -> None:
+    text = (example_root / "profiles/certificates.yaml").read_text(encoding="utf-8")
+    block = re.search(
+        r"-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----", text
+    )
+    assert block is not None
+    pem = "\n".join(line.strip() for line in block.group(0).splitlines())
+    got = decode("x.json", json.dumps({"pem": pem}).encode()).value["pem"]
+    assert isinstance(got, Embedded) and got.kind == "certificate"
+    assert "CN=" in got.value["subject"]
+    assert show(pem).startswith("certificate ") and "BEGIN" not in show(pem)

@@ -17,6 +17,7 @@ def school(i: int, changes: int, name: str = "") -> SchoolPlan:
         f"schools/school-{i:04d}/apple/wifi.mobileconfig",
         sp.id,
         "profile",
+        "wifi",
         "changed",
         "plist",
         "settings",
