@@ -175,8 +175,8 @@ def dotted(path: tuple[str, ...]) -> str:
     """('wifi', 'eap', 'method') -> 'wifi.eap.method'; list labels attach without a dot."""
     out, sep = "", ""
     for part in path:
-        if part.startswith("("):  # a decoded wrapper or a list's order
-            out, sep = f"{out} {part}", " > "
+        if part.startswith("("):  # a decoded wrapper, a list's order, a rename
+            out, sep = f"{out} {part}" if out else part, " > "
         elif part.startswith("[") and out and not sep:
             out += part
         else:

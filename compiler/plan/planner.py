@@ -13,6 +13,7 @@ from pathlib import Path
 from compiler.artifact import ESTATE, Artifact
 from compiler.build import BuildOptions, build, render_estate, selected
 from compiler.diagnostics import Diagnostic
+from compiler.generated import GENERATED
 from compiler.load import Memo
 from compiler.model import Estate
 from compiler.pipeline import check_estate
@@ -185,7 +186,11 @@ def _compare(base: Loaded, head: Loaded) -> Plan:
 
 def _files(plan: Plan, base: Loaded, head: Loaded, found: Scope) -> None:
     changed = {s.id for s in plan.schools}
+    generated = {g.path for g in GENERATED}  # follow the estate; validate checks them
     for path in found.changed_files:
+        if path in generated:
+            plan.no_effect.append(path)
+            continue
         if path.startswith("schools/"):
             if not set(found.reach.get(path, [])) & changed:
                 plan.no_effect.append(path)

@@ -26,12 +26,17 @@ def headline(plan: Plan) -> str:
     t = totals(plan)
     if not plan.has_changes:
         return "No changes: both revisions build the same artifacts."
-    words = [f"{t['schools']} school{'s' if t['schools'] != 1 else ''} change"]
-    words.append(
-        f"{t['settings']} settings, {t['apps']} apps, {t['devices']} device changes"
-        f" ({t['devices_affected']} devices get new settings or apps)"
+    schools = "1 school changes" if t["schools"] == 1 else f"{t['schools']} schools change"
+    counts = ", ".join(
+        count(t[key], word) for key, word in (("settings", "setting"), ("apps", "app"))
     )
-    return ": ".join(words)
+    devices = count(t["devices"], "device change")
+    affected = count(t["devices_affected"], "device")
+    return f"{schools}: {counts}, {devices} ({affected} get new settings or apps)"
+
+
+def count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def line_text(line: Line) -> str:
