@@ -16,6 +16,7 @@ from functools import partial
 from compiler.plan.model import Plan, SchoolPlan
 from compiler.plan.outline import Block, Line, school_block, totals
 from compiler.plan.render_text import blocks, headline, side_name
+from compiler.plan.values import visible
 from compiler.report import format_text
 
 MARKER = "<!-- schoolmdm-plan -->"  # how the workflow finds its one comment to update
@@ -27,7 +28,7 @@ FULL_PLAN = "the full plan is in the `plan` artifact of this workflow run"
 def esc(text: str) -> str:
     """Text safe in Markdown and HTML: no tags, no table breaks, no @mentions, no #links."""
     return (
-        html.escape(text, quote=True)
+        html.escape(visible(text), quote=True)
         .replace("|", "&#124;")
         .replace("@", "&#64;")
         .replace("#", "&#35;")
@@ -45,6 +46,10 @@ def _fence(lines: list[str]) -> str:
 
 
 def _diff_lines(line: Line) -> list[str]:
+    return [visible(text) for text in _raw_lines(line)]
+
+
+def _raw_lines(line: Line) -> list[str]:
     pad = " " * line.indent
     note = f"   # {line.note}" if line.note else ""
     if not line.op:
@@ -140,7 +145,8 @@ def render_markdown(plan: Plan, limit: int | None = None, link: str | None = Non
         ("Findings in the base (for information)", plan.base.diagnostics, 5_000),
     ):
         if diags:
-            top += [f"**{title}**\n", code_block(format_text(diags).splitlines(), budget) + "\n"]
+            lines = [visible(line) for line in format_text(diags).splitlines()]
+            top += [f"**{title}**\n", code_block(lines, budget) + "\n"]
     parts: list[Part] = []
     if not plan.blocked:
         top.append(f"**{esc(headline(plan))}**\n")

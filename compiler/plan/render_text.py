@@ -12,6 +12,7 @@ from compiler.plan.outline import (
     shared_block,
     totals,
 )
+from compiler.plan.values import visible
 from compiler.report import format_text
 
 SIGNS = {"add": "+", "remove": "-", "change": "~"}
@@ -19,7 +20,7 @@ SIGNS = {"add": "+", "remove": "-", "change": "~"}
 
 def side_name(plan: Plan, which: str) -> str:
     side = plan.base if which == "base" else plan.head
-    return f"{side.rev} ({side.commit[:12]})" if side.commit else side.rev
+    return visible(f"{side.rev} ({side.commit[:12]})" if side.commit else side.rev)
 
 
 def headline(plan: Plan) -> str:
@@ -40,6 +41,10 @@ def count(n: int, word: str) -> str:
 
 
 def line_text(line: Line) -> str:
+    return visible(_line(line))
+
+
+def _line(line: Line) -> str:
     pad = " " * line.indent
     if not line.op:
         return pad + line.text
@@ -57,7 +62,7 @@ def line_text(line: Line) -> str:
 
 
 def block_text(block: Block) -> str:
-    title = f"{block.title}: {block.summary}" if block.summary else block.title
+    title = visible(f"{block.title}: {block.summary}" if block.summary else block.title)
     return "\n".join([title, *(line_text(x) for x in block.lines)])
 
 
@@ -70,9 +75,10 @@ def findings(plan: Plan) -> list[str]:
     out = []
     if plan.head.diagnostics:
         out += ["Findings in the head (fix them; nothing is planned until then):"]
-        out += [format_text(plan.head.diagnostics)]
+        out += [visible(line) for line in format_text(plan.head.diagnostics).splitlines()]
     if plan.base.diagnostics:
-        out += ["Findings in the base (for information):", format_text(plan.base.diagnostics)]
+        out += ["Findings in the base (for information):"]
+        out += [visible(line) for line in format_text(plan.base.diagnostics).splitlines()]
     return out
 
 

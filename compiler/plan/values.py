@@ -17,6 +17,18 @@ SECRET = re.compile(r"\$\{secret:([A-Za-z0-9_]+)\}")
 LIMIT = 160
 
 
+# control characters, and invisible ones that could make two different values look alike or
+# reorder what a reviewer reads (bidirectional overrides, zero-width characters)
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def visible(text: str) -> str:
+    """One line of output, with every invisible or control character written as an escape."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text

@@ -117,3 +117,16 @@ def test_blocked_plan_lists_findings_only() -> None:
     md = render_markdown(plan)
     assert "Findings in the head" in md and "<details>" not in md
     balanced(md)
+
+
+def test_invisible_characters_are_made_visible() -> None:
+    from compiler.plan.render_text import render_text
+
+    plan = big_plan(1, 1)
+    plan.schools[0].name = "Schule\u202eevil"
+    plan.schools[0].artifacts[0].changes = [
+        Change(("PayloadContent", "SSID\x1b[2J"), "Schule", "Schule\u200b")
+    ]
+    for out in (render_markdown(plan), render_text(plan)):
+        assert "\u202e" not in out and "\x1b" not in out and "\u200b" not in out
+        assert "\\u200b" in out and "\\u202e" in out and "\\u001b" in out
