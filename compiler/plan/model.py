@@ -105,7 +105,9 @@ class SchoolPlan:
 
     @property
     def empty(self) -> bool:
-        return not (self.params or self.apps or self.devices.count or self.artifacts)
+        """Nothing the school's devices get changes (a parameter alone, e.g. an Apple-only
+        one on a Windows school, changes nothing)."""
+        return not (self.apps or self.devices.count or self.artifacts)
 
 
 @dataclass

@@ -135,8 +135,6 @@ def school_summary(sp: SchoolPlan) -> str:
             parts.append(f"{n} {word}{'s' if n != 1 else ''}")
     if sp.devices.count:
         parts.append(f"{sp.devices.count} device change{'s' if sp.devices.count != 1 else ''}")
-    if not parts and sp.params:
-        parts.append("parameters only; nothing the devices get changes")
     return ", ".join(parts)
 
 

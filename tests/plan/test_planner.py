@@ -184,8 +184,10 @@ def test_locked_setting_comes_first_and_reaches_every_school(estate_repo: Path) 
         True,
     )
     assert locked.schools == ["bbz-b", "gym-a", "gym-c"]
-    assert schools(plan) == ["bbz-b", "gym-a", "gym-c"]  # bbz-b: parameter only (Apple key)
-    assert school(plan, "bbz-b").artifacts == []
+    # bbz-b is reached, but the parameter is an Apple key: nothing its devices get changes
+    assert schools(plan) == ["gym-a", "gym-c"]
+    assert plan.shared[0].schools == ["bbz-b", "gym-a", "gym-c"]
+    assert plan.shared[0].effective == ["gym-a", "gym-c"]
     for sid in ("gym-a", "gym-c"):
         sp = school(plan, sid)
         assert sp.params[0].locked
@@ -297,3 +299,11 @@ def test_json_output_is_complete_and_parses(estate_repo: Path) -> None:
     assert camera[0]["old"] is True and camera[0]["new"] is False
     assert camera[0]["from"] == "restrictions.allow_camera"
     assert read(estate_repo, "schools/gym-a/school.yaml")  # untouched by the plan
+
+
+def test_parameter_without_effect_on_the_platform(estate_repo: Path) -> None:
+    # Windows devices sign in with the user's own account: the EAP user name is for iPads only
+    edit(estate_repo, "schools/bbz-b/school.yaml", "username: wlan-bbz-b", "username: wlan-bbz-b2")
+    plan = make_plan(estate_repo, "base", None)
+    assert not plan.has_changes
+    assert plan.no_effect == ["schools/bbz-b/school.yaml"]
