@@ -134,10 +134,6 @@ def _compare(base: Loaded, head: Loaded) -> Plan:
             f"The compiler differs between the revisions: the base was built with "
             f"{base.side.built_with}, the head with {head.side.built_with}."
         )
-    if base.estate is None and not base.foreign:
-        plan.notes.append(
-            "The base has findings and cannot be built: what the change reaches shows as added."
-        )
     everything = found.everything or base.foreign or head.foreign
     rendered: dict[str, list[Artifact]] = {}
     engine = Engine(FILTERS)  # compiled template expressions are shared by both sides
@@ -153,6 +149,10 @@ def _compare(base: Loaded, head: Loaded) -> Plan:
             rendered[name] = []
     if head.side.diagnostics:
         return plan
+    if base.side.diagnostics and not rendered["base"]:
+        plan.notes.append(
+            "The base has findings and cannot be built: what the change reaches shows as added."
+        )
     schools = (
         {a.school for a in rendered["base"] + rendered["head"]} - {ESTATE}
         if everything
