@@ -131,6 +131,7 @@ def to_json(plan: Plan) -> dict[str, Any]:
         "schools": [_school(s) for s in plan.schools],
         "no_effect": plan.no_effect,
         "rendered": plan.rendered,
+        "schools_total": plan.schools_total,
     }
 
 
