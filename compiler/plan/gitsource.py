@@ -7,6 +7,8 @@ without reading them; the working tree gets the same ids by hashing its files li
 from __future__ import annotations
 
 import hashlib
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,7 @@ class Repository:
         if self.repo.working_tree_dir is None:
             raise RevisionError(f"{start} is inside a bare repository")
         self.workdir = Path(self.repo.working_tree_dir).resolve()
+        self._blobs: dict[str, bytes] = {}  # by blob id: revisions share most of their files
 
     def commit(self, rev: str) -> str:
         """The full commit id a revision name (branch, tag, sha, HEAD~1, ...) stands for."""
@@ -81,9 +84,37 @@ class Repository:
             out = self.repo.git.diff("--name-only", "--no-renames", "-z", base, head, "--")
         return sorted({p for p in out.split("\0") if p})
 
+    def fetch(self, shas: Iterable[str]) -> None:
+        """Read many blobs in one `git cat-file --batch` round trip (one per blob is slow)."""
+        wanted = [s for s in dict.fromkeys(shas) if s not in self._blobs]
+        if not wanted:
+            return
+        with tempfile.TemporaryFile() as request:
+            request.write(("\n".join(wanted) + "\n").encode("ascii"))
+            request.seek(0)
+            out: bytes = self.repo.git.execute(
+                ["git", "cat-file", "--batch"],
+                istream=request,
+                stdout_as_string=False,
+                strip_newline_in_stdout=False,
+            )
+        pos = 0
+        for _ in wanted:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) != 3:  # "<id> missing": not in this repository (a shallow clone)
+                continue
+            size = int(header[2])
+            self._blobs[header[0].decode("ascii")] = out[pos : pos + size]
+            pos += size + 1
+
     def read(self, sha: str) -> bytes:
-        data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
-        return data
+        if sha not in self._blobs:
+            self.fetch([sha])
+        if sha not in self._blobs:
+            raise FileNotFoundError(f"blob {sha} is not in the repository")
+        return self._blobs[sha]
 
     def close(self) -> None:
         self.repo.close()  # ends git's helper processes (cat-file --batch)
@@ -109,6 +140,7 @@ class GitTreeSource:
         for names in self.children.values():
             names.sort()
         self.seen: set[str] = set()  # files the loader read: the revision's inputs
+        self._fetched: set[str] = set()  # top-level folders whose files are read in one go
 
     def _link_at(self, rel: str) -> bool:
         parts = rel.split("/")
@@ -140,6 +172,13 @@ class GitTreeSource:
         if entry is None or entry.kind != "blob":
             raise FileNotFoundError(rel)
         self.seen.add(rel)
+        top = rel.split("/")[0]
+        if top not in self._fetched:  # the loader reads whole folders: fetch them at once
+            self._fetched.add(top)
+            start = top + "/"
+            self.repo.fetch(
+                e.sha for p, e in self.entries.items() if e.kind == "blob" and p.startswith(start)
+            )
         return self.repo.read(entry.sha)
 
     def is_link(self, rel: str) -> bool:

@@ -80,3 +80,15 @@ def test_unknown_revision_and_no_repository(estate_repo: Path, tmp_path: Path) -
             repo.commit(bad)
     with pytest.raises(RevisionError, match="not inside a git repository"):
         Repository(tmp_path / "elsewhere")
+
+
+def test_blobs_read_in_one_batch_byte_for_byte(estate_repo: Path) -> None:
+    blob = bytes(range(256)) * 3 + b"\n\n"  # newlines and every byte value inside content
+    write(estate_repo, "schools/gym-a/photo.bin", blob)
+    write(estate_repo, "schools/gym-a/empty.txt", b"")
+    commit(estate_repo, "binary")
+    tree = source(estate_repo)
+    assert tree.read("schools/gym-a/photo.bin") == blob  # fetched with the whole folder
+    assert tree.read("schools/gym-a/empty.txt") == b""
+    with pytest.raises(FileNotFoundError):
+        tree.repo.read("0" * 40)
