@@ -65,6 +65,7 @@ def cli() -> None:
     Typical use:
       schoolmdm validate            check everything, show findings with file:line
       schoolmdm build               write build/ (after validating)
+      schoolmdm deploy --target intune --dry-run    what a deploy would change in Intune
       schoolmdm new-school gs-west --platform windows --type grundschule
     """
 
@@ -271,6 +272,202 @@ def check_paths_cmd(
     from compiler.commands import check_paths as command
 
     sys.exit(command.run(_root(root), base, head, owners, fmt))
+
+
+def _deploy_options(func: F) -> F:
+    options = [
+        click.option(
+            "--target",
+            type=click.Choice(["intune"]),
+            required=True,
+            help="The MDM: intune (Microsoft Intune through Microsoft Graph).",
+        ),
+        click.option(
+            "--build",
+            "build_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="The build folder (made by `schoolmdm build`). Default: build/ in the estate.",
+        ),
+        click.option(
+            "--school",
+            "schools",
+            multiple=True,
+            metavar="ID",
+            help="Only this school's objects, and its assignments of estate-wide apps (repeatable).",
+        ),
+        click.option(
+            "--graph-url",
+            default="https://graph.microsoft.com",
+            show_default=True,
+            help="The Microsoft Graph endpoint (another cloud, or a test server).",
+        ),
+        click.option(
+            "--report",
+            "report_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write every operation (key, action, status, request id) to this JSON file.",
+        ),
+        pem_option(
+            "--sign-cert",
+            "SCHOOLMDM_SIGN_CERT",
+            "PEM certificate to sign iPad profiles with after filling in secrets",
+        ),
+        pem_option(
+            "--sign-key", "SCHOOLMDM_SIGN_KEY", "PEM private key of the signing certificate"
+        ),
+        pem_option(
+            "--sign-chain", "SCHOOLMDM_SIGN_CHAIN", "PEM intermediate certificates to include"
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _deploy_args(
+    mode: str,
+    build_dir: Path | None,
+    schools: tuple[str, ...],
+    graph_url: str,
+    report_path: Path | None,
+    sign_cert: Path | None,
+    sign_key: Path | None,
+    sign_chain: Path | None,
+    dry_run: bool = True,
+    prune: bool = False,
+    max_deletions: int = 5,
+) -> Any:
+    from compiler.commands.deploy import default_build
+    from compiler.deploy.run import RunArgs
+
+    if not graph_url.startswith(("https://", "http://")):
+        raise click.BadParameter("must be an http(s) URL", param_hint="--graph-url")
+    signer = None
+    if sign_cert or sign_key:
+        from compiler.signing import SigningError, load_signer
+
+        if not (sign_cert and sign_key):
+            raise click.UsageError("signing needs both --sign-cert and --sign-key")
+        try:
+            signer = load_signer(sign_cert, sign_key, sign_chain)
+        except SigningError as exc:
+            raise click.UsageError(str(exc)) from None
+    if build_dir is None:
+        root = find_root(Path.cwd())
+        build_dir = default_build(root)
+    return RunArgs(
+        build_dir,
+        mode,
+        dry_run,
+        prune,
+        max_deletions,
+        schools,
+        report_path,
+        graph_url.rstrip("/"),
+        signer,
+    )
+
+
+@cli.command()
+@_deploy_options
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read the MDM and print what would change; send no write request at all.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete managed objects (ours, by marker) that are no longer in the build, for the schools the build covers.",
+)
+@click.option(
+    "--max-deletions",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="With --prune: stop before any change when more objects than this would be deleted.",
+)
+def deploy(
+    target: str,
+    build_dir: Path | None,
+    schools: tuple[str, ...],
+    graph_url: str,
+    report_path: Path | None,
+    sign_cert: Path | None,
+    sign_key: Path | None,
+    sign_chain: Path | None,
+    dry_run: bool,
+    prune: bool,
+    max_deletions: int,
+) -> None:
+    """Make the MDM hold exactly the managed objects of a build: create, update, assign, import
+    Autopilot devices; delete (with --prune) what the build no longer has.
+
+    Only objects carrying the deployer's marker are ever changed or deleted; a re-run after any
+    failure converges, and a run with nothing to do writes nothing. Credentials come from the
+    environment (SCHOOLMDM_GRAPH_TOKEN; or AZURE_TENANT_ID + AZURE_CLIENT_ID with
+    AZURE_CLIENT_SECRET or GitHub Actions' OIDC token); secret values from environment variables
+    named like the secret, with SCHOOLMDM_DEPLOY_KEY. See docs/deploy.md.
+    Exit code: 0 done, 1 an operation failed (or the run was stopped), 2 usage error.
+
+    \b
+    Examples:
+      schoolmdm deploy --target intune --dry-run
+      schoolmdm deploy --target intune --report deploy.json
+      schoolmdm deploy --target intune --school gym-lindenhof
+      schoolmdm deploy --target intune --prune --max-deletions 20
+    """
+    from compiler.commands.deploy import execute
+
+    sys.exit(
+        execute(
+            _deploy_args(
+                "deploy",
+                build_dir,
+                schools,
+                graph_url,
+                report_path,
+                sign_cert,
+                sign_key,
+                sign_chain,
+                dry_run,
+                prune,
+                max_deletions,
+            )
+        )
+    )
+
+
+@cli.command()
+@_deploy_options
+def drift(
+    target: str,
+    build_dir: Path | None,
+    schools: tuple[str, ...],
+    graph_url: str,
+    report_path: Path | None,
+    sign_cert: Path | None,
+    sign_key: Path | None,
+    sign_chain: Path | None,
+) -> None:
+    """Show what differs between a build and the MDM: managed objects changed by hand, missing,
+    or no longer in git, each with what differs. Changes nothing; the next deploy restores them.
+    Exit code: 0 no drift, 1 drift (or the check failed), 2 usage error.
+
+    \b
+    Examples:
+      schoolmdm drift --target intune
+      schoolmdm drift --target intune --school gym-lindenhof --report drift.json
+    """
+    from compiler.commands import drift as command
+
+    sys.exit(
+        command.run(
+            _deploy_args(
+                "drift", build_dir, schools, graph_url, report_path, sign_cert, sign_key, sign_chain
+            )
+        )
+    )
 
 
 @cli.command("new-school")

@@ -1,0 +1,388 @@
+"""One HTTP client for the MDM: auth header, retries, pacing, JSON batching, bounded concurrency.
+
+Retry rules (bounded attempts, and an overall deadline for the run):
+* 429: wait what `Retry-After` says (else back off), then send again; the request was not done;
+* 5xx, timeouts, dropped connections: exponential backoff with full jitter; but a request that
+  is not idempotent (a create, an import, adding a link) may have been done, so it is never sent
+  again blindly: it fails with `Ambiguous` and the engine looks for its result first;
+* a connection that could not be made at all is retried like a 5xx of an idempotent request;
+* 401: the token is refreshed once and the request sent again; a second 401, or a token that
+  cannot be refreshed, stops the run (`AuthFailure`);
+* any other 4xx is final (`GraphFailure` with the service's message).
+`send_many` packs independent requests into `$batch` calls of up to 20 (one per API version and
+service), each item counted by the pacer, and retries the items that failed, not the batch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+from compiler.deploy.pacing import Pacer
+
+BATCH_MAX = 20
+RETRYABLE = {500, 502, 503, 504}
+
+
+class TokenSource(Protocol):
+    def token(self) -> str: ...
+
+    def refresh(self) -> str | None:
+        """A new token, or None when this source cannot make one."""
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # "<version>/<resource>[?query]", e.g. "beta/deviceManagement/deviceConfigurations"
+    body: Any = None
+    service: str = "other"  # the pacing bucket
+    idempotent: bool = True  # safe to send again after an unclear failure
+
+    @property
+    def version(self) -> str:
+        return self.path.split("/", 1)[0]
+
+    @property
+    def write(self) -> bool:
+        return self.method != "GET"
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any
+    request_id: str | None = None
+
+
+class GraphFailure(Exception):
+    """A final answer that is not a success; `status` 0 when no answer came at all."""
+
+    def __init__(self, status: int, message: str, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.request_id = request_id
+
+
+class Ambiguous(GraphFailure):
+    """A write that may or may not have been carried out (5xx, timeout, lost connection)."""
+
+
+class AuthFailure(GraphFailure):
+    """The service refused the credentials: nothing more can be done in this run."""
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 6  # sends per request, including the first
+    base: float = 0.5  # seconds, doubled per attempt, full jitter
+    cap: float = 30.0
+    max_retry_after: float = 120.0
+    deadline: float = 3600.0  # seconds for the whole run
+    sleep: Callable[[float], None] = time.sleep
+    jitter: random.Random = field(default_factory=random.Random)
+
+    def backoff(self, attempt: int) -> float:
+        return self.jitter.uniform(0, min(self.cap, self.base * 2**attempt))
+
+
+def _message(body: Any, status: int) -> str:
+    err = body.get("error") if isinstance(body, dict) else None
+    if isinstance(err, dict):
+        code, msg = str(err.get("code", "")), str(err.get("message", ""))[:300]
+        return f"HTTP {status} {code}: {msg}".strip()
+    return f"HTTP {status}"
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    for k, v in headers.items():
+        if k.lower() == "retry-after":
+            try:
+                return max(0.0, float(v))
+            except ValueError:
+                return None
+    return None
+
+
+class GraphClient:
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenSource,
+        pacer: Pacer,
+        policy: RetryPolicy | None = None,
+        concurrency: int = 4,
+        redact: Callable[[str], str] = lambda s: s,
+        timeout: float = 60.0,
+    ) -> None:
+        self.base = base_url.rstrip("/")
+        self.tokens = tokens
+        self.pacer = pacer
+        self.policy = policy or RetryPolicy()
+        self.concurrency = concurrency
+        self.redact = redact
+        self.end = time.monotonic() + self.policy.deadline
+        self.http = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            headers={"Accept": "application/json"},
+        )
+        self.pool = ThreadPoolExecutor(max_workers=concurrency)
+        self._token = ""
+        self._refreshed = False
+        self.batching = True
+        self.round_trips = 0
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self.http.close()
+
+    # ---- auth ---------------------------------------------------------------------------
+    def _auth(self) -> str:
+        if not self._token:
+            self._token = self.tokens.token()
+        return self._token
+
+    def _reauth(self, used: str) -> None:
+        """After a 401: refresh once per run (another thread may have done it already)."""
+        if self._token != used:
+            return
+        new = None if self._refreshed else self.tokens.refresh()
+        if new is None:
+            raise AuthFailure(
+                401,
+                "the service refused the access token (401) and it cannot be refreshed; "
+                "check the app registration's permissions and the credentials",
+            )
+        self._refreshed = True
+        self._token = new
+
+    # ---- one round trip -----------------------------------------------------------------
+    def _remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > self._remaining():
+            raise GraphFailure(0, "the run's deadline passed while waiting to retry")
+        if seconds > 0:
+            self.policy.sleep(seconds)
+
+    def _raw(self, method: str, path: str, body: Any) -> tuple[int, Any, Mapping[str, str], str]:
+        """One HTTP exchange; raises httpx errors as they come."""
+        token = self._auth()
+        url = path if path.startswith("http") else f"{self.base}/{path}"
+        self.round_trips += 1
+        resp = self.http.request(
+            method,
+            url,
+            json=body if body is not None else None,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        data: Any = None
+        if resp.content:
+            try:
+                data = resp.json()
+            except ValueError:
+                data = None
+        return resp.status_code, data, resp.headers, token
+
+    def send(self, req: Request) -> Response:
+        """One request with the retry rules above."""
+        last = ""
+        for attempt in range(self.policy.attempts):
+            self.pacer.acquire(req.service, int(req.write), 1, self.end)
+            try:
+                status, data, headers, used = self._raw(req.method, req.path, req.body)
+            except httpx.ConnectError as exc:  # nothing was sent
+                last = f"cannot connect: {type(exc).__name__}"
+                self._sleep(self.policy.backoff(attempt))
+                continue
+            except httpx.TransportError as exc:  # sent, no (complete) answer
+                last = f"no answer: {type(exc).__name__}"
+                if not req.idempotent:
+                    raise Ambiguous(0, self.redact(last)) from None
+                self._sleep(self.policy.backoff(attempt))
+                continue
+            rid = headers.get("request-id") or headers.get("client-request-id")
+            if status < 400:
+                return Response(status, data, rid)
+            last = self.redact(_message(data, status))
+            if status == 401:
+                self._reauth(used)
+                continue
+            if status == 429:
+                wait = _retry_after(headers)
+                wait = self.policy.backoff(attempt) if wait is None else wait
+                self._sleep(min(wait, self.policy.max_retry_after))
+                continue
+            if status in RETRYABLE:
+                if not req.idempotent:
+                    raise Ambiguous(status, last, rid)
+                self._sleep(self.policy.backoff(attempt))
+                continue
+            raise GraphFailure(status, last, rid)
+        raise GraphFailure(0, f"gave up after {self.policy.attempts} attempts: {last}")
+
+    def get_all(self, path: str, service: str, max_pages: int = 10_000) -> list[dict[str, Any]]:
+        """Every item of a collection, following `@odata.nextLink`."""
+        out: list[dict[str, Any]] = []
+        next_path: str | None = path
+        for _ in range(max_pages):
+            if next_path is None:
+                return out
+            page = self.send(Request("GET", next_path, service=service)).body or {}
+            out.extend(v for v in page.get("value", []) if isinstance(v, dict))
+            link = page.get("@odata.nextLink")
+            next_path = link if isinstance(link, str) and link else None
+        raise GraphFailure(0, f"more than {max_pages} pages in {path}")
+
+    # ---- many independent requests --------------------------------------------------------
+    def send_many(self, reqs: list[Request]) -> list[Response | GraphFailure]:
+        """Every request's response or failure, in order; batched where that saves round trips."""
+        if not reqs:
+            return []
+        if len(reqs) == 1 or not self.batching:
+            return list(self.pool.map(self._safe_send, reqs))
+        chunks: dict[tuple[str, str], list[int]] = {}
+        for i, r in enumerate(reqs):
+            chunks.setdefault((r.version, r.service), []).append(i)
+        per_service = [
+            [idx[j : j + BATCH_MAX] for j in range(0, len(idx), BATCH_MAX)]
+            for idx in chunks.values()
+        ]
+        # round robin over services: a service waiting for its pace keeps no other one waiting
+        jobs = [c for row in itertools.zip_longest(*per_service) for c in row if c is not None]
+        results: list[Response | GraphFailure | None] = [None] * len(reqs)
+
+        def run(job: list[int]) -> None:
+            for i, res in zip(job, self._batch([reqs[i] for i in job]), strict=True):
+                results[i] = res
+
+        list(self.pool.map(run, jobs))
+        return [r if r is not None else GraphFailure(0, "no answer") for r in results]
+
+    def _safe_send(self, req: Request) -> Response | GraphFailure:
+        try:
+            return self.send(req)
+        except AuthFailure:
+            raise
+        except GraphFailure as exc:
+            return exc
+
+    def _batch(self, reqs: list[Request]) -> list[Response | GraphFailure]:
+        """`$batch` calls until every item has a final answer; items that failed transiently go
+        again in a later call, each at most `attempts` times."""
+        results: list[Response | GraphFailure | None] = [None] * len(reqs)
+        tries = [0] * len(reqs)
+        pending = list(range(len(reqs)))
+        version, service = reqs[0].version, reqs[0].service
+        for _ in range(self.policy.attempts * (len(reqs) + 1)):  # bounded
+            pending = [i for i in pending if results[i] is None]
+            for i in pending:
+                if tries[i] >= self.policy.attempts:
+                    results[i] = GraphFailure(0, f"gave up after {tries[i]} attempts")
+            pending = [i for i in pending if results[i] is None]
+            if not pending:
+                break
+            try:
+                fit = self.pacer.acquire_some(service, [reqs[i].write for i in pending], self.end)
+            except TimeoutError as exc:
+                raise GraphFailure(0, str(exc)) from None
+            sending, rest = pending[:fit], pending[fit:]
+            for i in sending:
+                tries[i] += 1
+            waits, retry = self._batch_round(version, sending, reqs, results)
+            pending = retry + rest
+            if retry and waits:
+                self._sleep(min(max(waits), self.policy.max_retry_after))
+        return [r if r is not None else GraphFailure(0, "no answer") for r in results]
+
+    def _batch_round(
+        self,
+        version: str,
+        sending: list[int],
+        reqs: list[Request],
+        results: list[Response | GraphFailure | None],
+    ) -> tuple[list[float], list[int]]:
+        """One `$batch` call: fills `results`; returns waits and the items to send again."""
+        attempt = max(1, min(6, len(sending)))
+        items = []
+        for i in sending:
+            item: dict[str, Any] = {
+                "id": str(i),
+                "method": reqs[i].method,
+                "url": "/" + reqs[i].path.split("/", 1)[1],
+            }
+            if reqs[i].body is not None:
+                item["body"] = reqs[i].body
+                item["headers"] = {"Content-Type": "application/json"}
+            items.append(item)
+        try:
+            status, data, headers, used = self._raw(
+                "POST", f"{version}/$batch", {"requests": items}
+            )
+        except httpx.TransportError as exc:
+            sent = not isinstance(exc, httpx.ConnectError)
+            for i in sending:
+                if sent and not reqs[i].idempotent:
+                    results[i] = Ambiguous(0, f"no answer: {type(exc).__name__}")
+            return [self.policy.backoff(attempt)], [i for i in sending if results[i] is None]
+        if status == 401:
+            self._reauth(used)
+            return [], sending
+        if status in (404, 405, 501) and self.batching:
+            self.batching = False  # the server has no $batch: plain requests
+        if not self.batching:
+            for i in sending:
+                results[i] = self._safe_send(reqs[i])
+            return [], []
+        if status >= 400 or not isinstance(data, dict):
+            message = self.redact(_message(data, status))
+            if status == 429:
+                wait = _retry_after(headers)
+                return [wait if wait is not None else self.policy.backoff(attempt)], sending
+            for i in sending:
+                if status in RETRYABLE and reqs[i].idempotent:
+                    continue
+                cls = Ambiguous if status in RETRYABLE else GraphFailure
+                results[i] = cls(status, message)
+            return [self.policy.backoff(attempt)], [i for i in sending if results[i] is None]
+        waits: list[float] = []
+        reauth = False
+        for item in data.get("responses", []):
+            try:
+                i = int(item["id"])
+                st = int(item.get("status", 0))
+            except (TypeError, ValueError, KeyError):
+                continue
+            if i not in sending or results[i] is not None:
+                continue
+            body = item.get("body")
+            raw_headers = item.get("headers")
+            hdrs: dict[str, str] = raw_headers if isinstance(raw_headers, dict) else {}
+            rid = hdrs.get("request-id")
+            if st < 400:
+                results[i] = Response(st, body, rid)
+            elif st == 401:
+                reauth = True
+            elif st == 429:
+                ra = _retry_after(hdrs)
+                waits.append(ra if ra is not None else self.policy.backoff(attempt))
+            elif st in RETRYABLE and reqs[i].idempotent:
+                waits.append(self.policy.backoff(attempt))
+            elif st in RETRYABLE:
+                results[i] = Ambiguous(st, self.redact(_message(body, st)), rid)
+            else:
+                results[i] = GraphFailure(st, self.redact(_message(body, st)), rid)
+        if reauth:
+            self._reauth(used)
+        # an item the batch did not answer is sent again, like a lost one
+        return waits, [i for i in sending if results[i] is None]
