@@ -129,7 +129,10 @@ def manifest(
     artifacts: list[Artifact],
     secrets_filled: bool,
     inputs: dict[str, str] | None = None,
+    scope: tuple[str, ...] = (),
 ) -> bytes:
+    """`scope`: the schools a `--school` build covers (empty: the whole estate), so deploy
+    --prune never reaches objects of schools the build does not hold."""
     rows: list[dict[str, Any]] = [
         {
             "key": a.key,
@@ -150,6 +153,7 @@ def manifest(
             "organisation": estate.settings.organisation,
             "secrets": "filled-from-environment" if secrets_filled else "placeholders",
             "inputs": dict(sorted((inputs or {}).items())),
+            "scope": sorted(set(scope)) if scope else "estate",
             "artifacts": rows,
         }
     )

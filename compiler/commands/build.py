@@ -59,7 +59,9 @@ def run(
         click.echo(f"{len(result.diagnostics)} finding(s); nothing was written", err=True)
         return 1
     artifacts = result.artifacts
-    files = {MANIFEST: manifest(estate, artifacts, secret_values is not None, result.inputs)}
+    files = {
+        MANIFEST: manifest(estate, artifacts, secret_values is not None, result.inputs, schools)
+    }
     known = {a.path: a.content for _, cached in (previous or {}).values() for a in cached}
     write_build(out, artifacts, files, known)
     count = len({a.school for a in artifacts if a.school in estate.schools})

@@ -28,6 +28,8 @@ AUTHORITY = "https://login.microsoftonline.com"
 
 
 class StaticToken:
+    hint = "SCHOOLMDM_GRAPH_TOKEN is a fixed token; give a fresh one, or client credentials"
+
     def __init__(self, value: str) -> None:
         self.value = value
 

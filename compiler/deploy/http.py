@@ -157,10 +157,12 @@ class GraphClient:
             return
         new = None if self._refreshed else self.tokens.refresh()
         if new is None:
+            hint = getattr(self.tokens, "hint", "")
             raise AuthFailure(
                 401,
-                "the service refused the access token (401) and it cannot be refreshed; "
-                "check the app registration's permissions and the credentials",
+                "the service refused the access token (401) and it cannot be refreshed"
+                + (f" ({hint})" if hint else "")
+                + "; check the app registration's permissions and the credentials",
             )
         self._refreshed = True
         self._token = new

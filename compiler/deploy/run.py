@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -16,7 +16,7 @@ from compiler.deploy.engine import Engine, Options
 from compiler.deploy.errors import DeployError
 from compiler.deploy.http import GraphClient, GraphFailure, RetryPolicy
 from compiler.deploy.intune import LIMITS, IntuneAdapter
-from compiler.deploy.pacing import Pacer
+from compiler.deploy.pacing import Limit, Pacer
 from compiler.deploy.plan import Scope
 from compiler.deploy.report import Progress, Report, progress_for
 from compiler.deploy.secrets import Redactor, read_secrets
@@ -44,6 +44,15 @@ class RunArgs:
     signer: Signer | None = None
 
 
+@dataclass(frozen=True)
+class Tuning:
+    """Pace limits, retry timing and import polling; tests and the benchmark scale them."""
+
+    limits: Mapping[str, Limit] = field(default_factory=lambda: dict(LIMITS))
+    policy: Callable[[], RetryPolicy] = RetryPolicy
+    poll_interval: float = 10.0
+
+
 def scope_for(build_scope: tuple[str, ...] | None, schools: tuple[str, ...]) -> Scope:
     for s in schools:
         if not SCHOOL_ID.fullmatch(s):
@@ -61,7 +70,10 @@ def scope_for(build_scope: tuple[str, ...] | None, schools: tuple[str, ...]) -> 
     return Scope(frozenset(schools) if schools else None)
 
 
-def run(args: RunArgs, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+def run(
+    args: RunArgs, env: Mapping[str, str], out: TextIO, err: TextIO, tuning: Tuning | None = None
+) -> int:
+    tuning = tuning or Tuning()
     redactor = Redactor()
     drift = args.mode == "drift"
     plain = drift or args.dry_run
@@ -83,9 +95,10 @@ def run(args: RunArgs, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
         if missing:
             report.note("secret fingerprints not compared (not set: " + ", ".join(missing) + ")")
         tokens = token_source(env, args.graph_url, redactor)
-        pacer = Pacer(LIMITS)
-        client = GraphClient(args.graph_url, tokens, pacer, RetryPolicy(), redact=redactor)
-        adapter = IntuneAdapter(client, args.signer)
+        pacer = Pacer(tuning.limits)
+        client = GraphClient(args.graph_url, tokens, pacer, tuning.policy(), redact=redactor)
+        client.batching = not plain  # $batch is a POST: a dry run sends none at all
+        adapter = IntuneAdapter(client, args.signer, tuning.poll_interval)
         options = Options(
             dry_run=plain,
             prune=args.prune,
