@@ -10,6 +10,10 @@ import pytest
 from tests.gitrepo import make_estate_repo
 from tests.helpers import REPO, make_mini_estate
 
+# the deployer's fixtures (a built mini estate, a seeded Graph emulator), for tests/deploy and
+# tests/commands alike
+pytest_plugins = ("tests.support.deploy_fixtures",)
+
 
 @pytest.fixture
 def example_root() -> Path:

@@ -10,8 +10,8 @@ import plistlib
 import shutil
 from pathlib import Path
 
-from tests.deploy.conftest import DEPLOY_KEY, SECRET, base_env, build_estate, deploy, owned
 from tests.helpers import edit
+from tests.support.deploy_fixtures import DEPLOY_KEY, SECRET, base_env, build_estate, deploy, owned
 from tests.support.graph_emulator import Fault, GraphEmulator
 
 GROUP = "groups"
