@@ -60,6 +60,8 @@ class Pacer:
         ):
             while log and log[0] <= now - window:
                 log.popleft()
+            if count > cap:
+                return float("inf")  # never fits, however long one waits
             if count and len(log) + count > cap:
                 # the oldest entries that must leave the window before `count` more fit
                 oldest = log[len(log) + count - cap - 1]
