@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import plistlib
 from typing import TYPE_CHECKING, Any
+from xml.parsers.expat import ExpatError
 
 from compiler.deploy.errors import DeployError
 from compiler.deploy.refs import substitute
@@ -75,13 +76,16 @@ def parse(b64: Any) -> Any:
         raw = base64.b64decode(b64, validate=True)
         inner = signed_content(raw)
         return plistlib.loads(inner if inner is not None else raw)
-    except (ValueError, plistlib.InvalidFileException):
-        return None
+    except (ValueError, TypeError, OverflowError, ExpatError):
+        return None  # what the server holds is not a plist we can read: compare by marker
 
 
 def fill(b64: str, values: dict[str, str], signer: Signer | None, key: str) -> str:
     """The payload with secret placeholders filled in, re-serialised (and signed)."""
-    raw = base64.b64decode(b64)
+    try:
+        raw = base64.b64decode(b64, validate=True)
+    except ValueError:
+        raise DeployError(f"{key}: the profile in the build is not base64") from None
     inner = signed_content(raw)
     if inner is not None and signer is None:
         raise DeployError(
@@ -91,7 +95,10 @@ def fill(b64: str, values: dict[str, str], signer: Signer | None, key: str) -> s
         )
     plain = inner if inner is not None else raw
     fmt = plistlib.FMT_BINARY if plain.startswith(b"bplist") else plistlib.FMT_XML
-    data = plistlib.loads(plain)
+    try:
+        data = plistlib.loads(plain)
+    except (ValueError, ExpatError):
+        raise DeployError(f"{key}: the profile in the build is not a property list") from None
     filled = substitute(data, lambda _k, name: values.get(name), ("secret",))
     out = plistlib.dumps(filled, fmt=fmt, sort_keys=True)
     if signer is not None:

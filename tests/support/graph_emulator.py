@@ -123,12 +123,14 @@ class GraphEmulator:
         token: str = "test-token",
         honour_filter: bool = True,
         shuffle_batch: bool = True,
+        list_expand: bool = True,
     ) -> None:
         self.tenant = tenant or Tenant()
         self.limits = limits or Limits()
         self.tokens = {token}
         self.honour_filter = honour_filter
         self.shuffle_batch = shuffle_batch
+        self.list_expand = list_expand  # False: `$expand` on a collection is a 400
         self.faults: list[Fault] = []
         self.stats = Stats()
         self.limiter = RateLimiter(self.limits)
@@ -249,6 +251,8 @@ class GraphEmulator:
         rest = path[len(collection) :].strip("/")
         if not rest:
             if method == "GET":
+                if params.get("$expand") and not self.list_expand:
+                    raise GraphError(400, "BadRequest", "$expand is not supported on this collection")
                 return 200, self._page(version, collection, params)
             if method == "POST":
                 if (

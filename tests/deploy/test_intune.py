@@ -1,0 +1,109 @@
+"""What the Intune adapter knows: App Store apps looked up from the licence sync, encrypted
+OMA-URI values, navigation links, servers that do not expand lists."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from tests.support.deploy_fixtures import TOKEN, deploy, owned, seed_tenant
+from tests.support.graph_emulator import GraphEmulator, Limits
+
+APPS = "deviceAppManagement/mobileApps"
+CONFIGS = "deviceManagement/deviceConfigurations"
+EDGE = "bbz-b/windows/policy/browser-home.edge-home"
+
+
+def vpp_apps(emu: GraphEmulator) -> list[dict[str, object]]:
+    return [a for a in emu.tenant.all(APPS) if a["@odata.type"] == "#microsoft.graph.iosVppApp"]
+
+
+def test_a_missing_app_store_app_is_a_clear_error_and_the_rest_deploys(
+    mini_build: Path, emu: GraphEmulator
+) -> None:
+    pages = next(a for a in vpp_apps(emu) if a["displayName"] == "pages")
+    emu.tenant.delete(APPS, str(pages["id"]))
+    r = deploy(mini_build, emu)
+    assert r.code == 1
+    [failed] = r.ops(status="failed")
+    assert failed["key"] == "_estate/apple/vpp-app/pages"
+    assert "com.apple.Pages" in failed["error"] and "licence token" in failed["error"]
+    assert "bbz-b/windows/group/devices" in owned(emu)
+    assert "Traceback" not in r.err
+
+
+def test_several_licence_tokens_need_the_estate_to_name_one(
+    mini_build: Path, emu: GraphEmulator
+) -> None:
+    emu.tenant.seed(
+        APPS,
+        {
+            "@odata.type": "#microsoft.graph.iosVppApp",
+            "displayName": "pages",
+            "bundleId": "com.apple.Pages",
+            "vppTokenAppleId": "other@schulen.example",
+        },
+    )
+    r = deploy(mini_build, emu)
+    assert r.code == 1
+    [failed] = r.ops(status="failed")
+    assert "other@schulen.example" in failed["error"] and "vpp_token" in failed["error"]
+    path = mini_build / "estate/apple/apps/pages.json"
+    doc = json.loads(path.read_text())
+    doc["lookup"]["vppToken"] = "vpp@schulen.example"
+    path.write_text(json.dumps(doc))
+    manifest = json.loads((mini_build / "manifest.json").read_text())
+    for a in manifest["artifacts"]:
+        if a["path"] == "estate/apple/apps/pages.json":
+            a["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (mini_build / "manifest.json").write_text(json.dumps(manifest))
+    assert deploy(mini_build, emu).code == 0
+
+
+def test_encrypted_oma_values_are_compared_in_plain_text_without_perpetual_updates(
+    mini_build: Path, emu: GraphEmulator
+) -> None:
+    assert deploy(mini_build, emu).code == 0
+    obj = owned(emu)[EDGE][0]
+    strings = [
+        s for s in obj["omaSettings"] if s["@odata.type"] == "#microsoft.graph.omaSettingString"
+    ]
+    assert strings and all(s["value"] == "****" for s in strings)  # as Graph returns them
+    emu.reset_stats()
+    assert deploy(mini_build, emu).ops("update") == []
+    assert emu.stats.writes == 0
+    emu.tenant.plain_oma[strings[0]["secretReferenceValueId"]] = "https://changed.example/"
+    r = deploy(mini_build, emu)
+    assert [o["key"] for o in r.ops("update")] == [EDGE]
+    assert deploy(mini_build, emu).ops("update") == []
+
+
+def test_a_removed_link_is_restored_and_a_foreign_one_kept(
+    mini_build: Path, emu: GraphEmulator
+) -> None:
+    deploy(mini_build, emu)
+    wifi = owned(emu)["bbz-b/windows/policy/wifi.wifi"][0]["id"]
+    cert = owned(emu)["bbz-b/windows/policy/certificates.cert-musterkreis-root-ca"][0]["id"]
+    foreign = emu.tenant.seed(
+        CONFIGS,
+        {
+            "@odata.type": "#microsoft.graph.windows81TrustedRootCertificate",
+            "displayName": "hand-made CA",
+        },
+    )
+    key = (CONFIGS, wifi, "rootCertificatesForServerValidation")
+    emu.tenant.links[key] = [foreign]
+    r = deploy(mini_build, emu)
+    assert [o["action"] for o in r.ops() if o["action"] in ("link", "unlink")] == ["link"]
+    assert sorted(emu.tenant.links[key]) == sorted([foreign, cert])
+
+
+def test_a_server_that_cannot_expand_lists_is_read_per_object(mini_build: Path) -> None:
+    with GraphEmulator(limits=Limits(), token=TOKEN, list_expand=False, honour_filter=False) as emu:
+        emu.tenant.import_polls_to_finish = 1
+        seed_tenant(emu, mini_build)
+        assert deploy(mini_build, emu).code == 0
+        emu.reset_stats()
+        assert deploy(mini_build, emu).code == 0
+        assert emu.stats.writes == 0
