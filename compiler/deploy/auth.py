@@ -81,7 +81,7 @@ class MsalToken:
         self.args = (tenant, client_id, credential, authority_host.rstrip("/"), verify)
         self.scope = scope
         self.redact = redact
-        self.app = self._app()
+        self.app: Any = None
 
     def _app(self) -> Any:
         import msal  # type: ignore[import-untyped]  # only when signing in
@@ -99,6 +99,8 @@ class MsalToken:
 
     def _acquire(self) -> str:
         try:
+            if self.app is None:
+                self.app = self._app()  # reads the tenant's OpenID configuration
             result = self.app.acquire_token_for_client(scopes=[self.scope])
         except DeployError:
             raise
@@ -121,7 +123,7 @@ class MsalToken:
         return self._acquire()
 
     def refresh(self) -> str | None:
-        self.app = self._app()  # a new, empty cache: a token really fetched anew
+        self.app = None  # a new, empty cache: a token really fetched anew
         return self._acquire()
 
 

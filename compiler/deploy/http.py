@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -138,6 +139,7 @@ class GraphClient:
         self.pool = ThreadPoolExecutor(max_workers=concurrency)
         self._token = ""
         self._refreshed = False
+        self._auth_lock = threading.Lock()
         self.batching = True
         self.round_trips = 0
 
@@ -147,14 +149,19 @@ class GraphClient:
 
     # ---- auth ---------------------------------------------------------------------------
     def _auth(self) -> str:
-        if not self._token:
-            self._token = self.tokens.token()
-        return self._token
+        with self._auth_lock:  # one sign-in, however many threads start at once
+            if not self._token:
+                self._token = self.tokens.token()
+            return self._token
 
     def _reauth(self, used: str) -> None:
         """After a 401: refresh once per run (another thread may have done it already)."""
+        with self._auth_lock:
+            self._reauth_locked(used)
+
+    def _reauth_locked(self, used: str) -> None:
         if self._token != used:
-            return
+            return  # another thread has refreshed it already
         new = None if self._refreshed else self.tokens.refresh()
         if new is None:
             hint = getattr(self.tokens, "hint", "")

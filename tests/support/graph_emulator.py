@@ -252,7 +252,9 @@ class GraphEmulator:
         if not rest:
             if method == "GET":
                 if params.get("$expand") and not self.list_expand:
-                    raise GraphError(400, "BadRequest", "$expand is not supported on this collection")
+                    raise GraphError(
+                        400, "BadRequest", "$expand is not supported on this collection"
+                    )
                 return 200, self._page(version, collection, params)
             if method == "POST":
                 if (
