@@ -3,6 +3,7 @@ engine, report. The CLI commands call `run` and turn its result into an exit cod
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -24,6 +25,7 @@ from compiler.deploy.secrets import Redactor, read_secrets
 if TYPE_CHECKING:
     from compiler.signing import Signer
 
+SECRETS_JSON = "SCHOOLMDM_SECRETS_JSON"
 SCHOOL_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
@@ -91,7 +93,9 @@ def run(
         meta["schools"] = sorted(scope.schools) if scope.schools is not None else "all"
         desired = [d for d in build.desired if scope.covers(d.key)]
         needed = {n for d in desired for n in d.secrets}
-        secrets, missing = read_secrets(needed, env, redactor, required=not plain)
+        secrets, missing = read_secrets(
+            needed, with_secrets_json(env), redactor, required=not plain
+        )
         if missing:
             report.note("secret fingerprints not compared (not set: " + ", ".join(missing) + ")")
         tokens = token_source(env, args.graph_url, redactor)
@@ -148,6 +152,21 @@ def run(
         with open(step_summary, "a", encoding="utf-8") as fh:
             fh.write(report.markdown(title))
     return code
+
+
+def with_secrets_json(env: Mapping[str, str]) -> dict[str, str]:
+    """The environment, plus `SCHOOLMDM_SECRETS_JSON` (a JSON object of name -> value, as GitHub
+    Actions' `toJSON(secrets)` gives it) for names the environment does not set itself."""
+    raw = env.get(SECRETS_JSON)
+    if not raw:
+        return dict(env)
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise DeployError(f"{SECRETS_JSON} is not a JSON object") from None
+    if not isinstance(data, dict):
+        raise DeployError(f"{SECRETS_JSON} is not a JSON object")
+    return {**{str(k): v for k, v in data.items() if isinstance(v, str)}, **env}
 
 
 def _label(action: str, drift: bool) -> str:

@@ -220,3 +220,22 @@ def test_drift_reports_what_differs_and_exits_1(
     assert "missing in Intune: gym-a/apple/group/devices" in proc.stdout
     assert set(graph.stats.by_method) == {"GET"}
     assert SECRET not in proc.stdout + proc.stderr and DEPLOY_KEY not in proc.stdout + proc.stderr
+
+
+def test_secret_values_can_come_as_one_json_object(
+    mini_build: Path, graph: GraphEmulator, tmp_path: Path
+) -> None:
+    """What GitHub Actions' `toJSON(secrets)` hands over, so the workflow names no secret."""
+    env = base_env()
+    values = {
+        "WIFI_PSK_GYM_A": env.pop("WIFI_PSK_GYM_A"),
+        "SCHOOLMDM_DEPLOY_KEY": env.pop("SCHOOLMDM_DEPLOY_KEY"),
+        "github_token": "ghs_x",
+    }
+    env["SCHOOLMDM_SECRETS_JSON"] = json.dumps(values)
+    proc = cli(deploy_args(mini_build, graph), env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert SECRET not in proc.stdout + proc.stderr
+    env["SCHOOLMDM_SECRETS_JSON"] = "[1, 2"
+    proc = cli(deploy_args(mini_build, graph), env, tmp_path)
+    assert proc.returncode == 1 and "SCHOOLMDM_SECRETS_JSON is not a JSON object" in proc.stderr

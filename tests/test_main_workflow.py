@@ -1,0 +1,54 @@
+"""The after-merge workflow deploys safely: one deploy at a time, never cancelled, in the
+production environment, signed in with OIDC, actions pinned by commit, no expression expanded
+inside a shell script."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from tests.helpers import REPO
+
+WORKFLOW = REPO / ".github/workflows/main.yml"
+
+
+def load() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def steps(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for job in data["jobs"].values() for s in job["steps"]]
+
+
+def test_deploy_runs_one_at_a_time_in_production_with_oidc() -> None:
+    deploy = load()["jobs"]["deploy"]
+    assert deploy["concurrency"] == {"group": "deploy-production", "cancel-in-progress": False}
+    assert deploy["environment"] == "production"
+    assert deploy["permissions"] == {"contents": "read", "id-token": "write"}
+    runs = " ".join(s.get("run", "") for s in deploy["steps"])
+    assert "schoolmdm build" in runs and "schoolmdm deploy --target intune" in runs
+    assert "AZURE_CLIENT_SECRET" not in WORKFLOW.read_text()  # federated credential, no secret
+
+
+def test_a_nightly_drift_job() -> None:
+    data = load()
+    assert data["on"]["schedule"]
+    drift = data["jobs"]["drift"]
+    assert "schedule" in drift["if"]
+    assert any("schoolmdm drift --target intune" in s.get("run", "") for s in drift["steps"])
+
+
+def test_actions_are_pinned_by_full_commit_sha() -> None:
+    for step in steps(load()):
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+
+
+def test_no_expression_is_expanded_inside_a_run_script() -> None:
+    for step in steps(load()):
+        assert "${{" not in step.get("run", ""), step["run"]
+    assert load()["permissions"] == {"contents": "read"}
