@@ -20,6 +20,7 @@ class Settings:
     mdm_windows: str
     ipados: str
     supervised: bool
+    vpp_token: str = ""  # the App Store licence token whose apps are assigned (several tokens)
 
 
 @dataclass(frozen=True)

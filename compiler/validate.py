@@ -88,6 +88,7 @@ def _settings(data: dict[str, Any]) -> Settings:
         mdm_windows=data["mdm"]["windows"],
         ipados=apple.get("ipados", "17.0"),
         supervised=apple.get("supervised", True),
+        vpp_token=apple.get("vpp_token", ""),
     )
 
 

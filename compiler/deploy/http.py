@@ -207,19 +207,22 @@ class GraphClient:
         """One request with the retry rules above."""
         last = ""
         for attempt in range(self.policy.attempts):
-            self.pacer.acquire(req.service, int(req.write), 1, self.end)
+            ticket = self.pacer.acquire(req.service, int(req.write), 1, self.end)
             try:
                 status, data, headers, used = self._raw(req.method, req.path, req.body)
             except httpx.ConnectError as exc:  # nothing was sent
+                self.pacer.settle(ticket)
                 last = f"cannot connect: {type(exc).__name__}"
                 self._sleep(self.policy.backoff(attempt))
                 continue
             except httpx.TransportError as exc:  # sent, no (complete) answer
+                self.pacer.settle(ticket)
                 last = f"no answer: {type(exc).__name__}"
                 if not req.idempotent:
                     raise Ambiguous(0, self.redact(last)) from None
                 self._sleep(self.policy.backoff(attempt))
                 continue
+            self.pacer.settle(ticket)
             rid = headers.get("request-id") or headers.get("client-request-id")
             if status < 400:
                 return Response(status, data, rid)
@@ -302,13 +305,18 @@ class GraphClient:
             if not pending:
                 break
             try:
-                fit = self.pacer.acquire_some(service, [reqs[i].write for i in pending], self.end)
+                fit, ticket = self.pacer.acquire_some(
+                    service, [reqs[i].write for i in pending], self.end
+                )
             except TimeoutError as exc:
                 raise GraphFailure(0, str(exc)) from None
             sending, rest = pending[:fit], pending[fit:]
             for i in sending:
                 tries[i] += 1
-            waits, retry = self._batch_round(version, sending, reqs, results)
+            try:
+                waits, retry = self._batch_round(version, sending, reqs, results)
+            finally:
+                self.pacer.settle(ticket)
             pending = retry + rest
             if retry and waits:
                 self._sleep(min(max(waits), self.policy.max_retry_after))

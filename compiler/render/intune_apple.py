@@ -99,6 +99,12 @@ def estate_vpp_apps(estate: Estate, configs: list[SchoolConfig]) -> list[Artifac
                     "lookup": {
                         "filter": f"bundleId eq '{app.apple['bundle_id']}'",
                         "odataType": "#microsoft.graph.iosVppApp",
+                        # with several licence tokens: the one the estate names
+                        **(
+                            {"vppToken": estate.settings.vpp_token}
+                            if estate.settings.vpp_token
+                            else {}
+                        ),
                     }
                 },
             )

@@ -3,11 +3,12 @@ OMA-URI values, navigation links, servers that do not expand lists."""
 
 from __future__ import annotations
 
-import hashlib
 import json
+import shutil
 from pathlib import Path
 
-from tests.support.deploy_fixtures import TOKEN, deploy, owned, seed_tenant
+from tests.helpers import edit
+from tests.support.deploy_fixtures import TOKEN, build_estate, deploy, owned, seed_tenant
 from tests.support.graph_emulator import GraphEmulator, Limits
 
 APPS = "deviceAppManagement/mobileApps"
@@ -34,7 +35,7 @@ def test_a_missing_app_store_app_is_a_clear_error_and_the_rest_deploys(
 
 
 def test_several_licence_tokens_need_the_estate_to_name_one(
-    mini_build: Path, emu: GraphEmulator
+    mini_root: Path, mini_build: Path, emu: GraphEmulator, tmp_path: Path
 ) -> None:
     emu.tenant.seed(
         APPS,
@@ -49,16 +50,24 @@ def test_several_licence_tokens_need_the_estate_to_name_one(
     assert r.code == 1
     [failed] = r.ops(status="failed")
     assert "other@schulen.example" in failed["error"] and "vpp_token" in failed["error"]
-    path = mini_build / "estate/apple/apps/pages.json"
-    doc = json.loads(path.read_text())
-    doc["lookup"]["vppToken"] = "vpp@schulen.example"
-    path.write_text(json.dumps(doc))
-    manifest = json.loads((mini_build / "manifest.json").read_text())
-    for a in manifest["artifacts"]:
-        if a["path"] == "estate/apple/apps/pages.json":
-            a["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    (mini_build / "manifest.json").write_text(json.dumps(manifest))
-    assert deploy(mini_build, emu).code == 0
+    estate = tmp_path / "estate"
+    shutil.copytree(mini_root, estate, ignore=shutil.ignore_patterns("build"))
+    edit(
+        estate,
+        "schoolmdm.yaml",
+        "  supervised: true\n",
+        "  supervised: true\n  vpp_token: vpp@schulen.example\n",
+    )
+    build = build_estate(estate)
+    lookup = json.loads((build / "estate/apple/apps/pages.json").read_text())["lookup"]
+    assert lookup["vppToken"] == "vpp@schulen.example"
+    assert deploy(build, emu).code == 0
+    chosen = next(
+        a
+        for a in emu.tenant.all(APPS)
+        if a.get("vppTokenAppleId") == "vpp@schulen.example" and a["bundleId"] == "com.apple.Pages"
+    )
+    assert emu.tenant.assignments[(APPS, chosen["id"])]
 
 
 def test_encrypted_oma_values_are_compared_in_plain_text_without_perpetual_updates(
