@@ -9,6 +9,7 @@ revealing anything about the value.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -33,12 +34,27 @@ class Redactor:
             escaped = json.dumps(value)[1:-1]  # as it appears inside JSON text
             if escaped != value:
                 self.values.add(escaped)
+            self.values.update(_base64_cores(value.encode("utf-8")))
 
     def __call__(self, text: str) -> str:
         for value in sorted(self.values, key=len, reverse=True):
             if value in text:
                 text = text.replace(value, "***")
         return text
+
+
+def _base64_cores(raw: bytes) -> set[str]:
+    """The parts of `raw`'s base64 that are the same wherever it sits in a longer text (at each of
+    the three byte alignments), so a secret inside an echoed base64 payload is found too."""
+    out = set()
+    for shift in range(3):
+        text = base64.b64encode(bytes(shift) + raw).decode("ascii")
+        start = -(-shift * 4 // 3)  # characters that also encode the bytes before
+        end = (shift + len(raw)) // 3 * 4  # whole groups of the value's bytes only
+        core = text[start:end]
+        if len(core) >= 8:
+            out.add(core)
+    return out
 
 
 @dataclass(frozen=True)

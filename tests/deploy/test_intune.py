@@ -116,3 +116,34 @@ def test_a_server_that_cannot_expand_lists_is_read_per_object(mini_build: Path) 
         emu.reset_stats()
         assert deploy(mini_build, emu).code == 0
         assert emu.stats.writes == 0
+
+
+def test_settings_catalog_policies_are_replaced_whole_and_hand_edits_seen(
+    mini_root: Path, emu: GraphEmulator, tmp_path: Path
+) -> None:
+    estate = tmp_path / "estate"
+    shutil.copytree(mini_root, estate, ignore=shutil.ignore_patterns("build"))
+    edit(
+        estate,
+        "schools/bbz-b/school.yaml",
+        "profiles:\n",
+        "profiles:\n  restrictions:\n    allow_camera: false\n",
+    )
+    build = build_estate(estate)
+    assert deploy(build, emu).code == 0
+    key = "bbz-b/windows/policy/restrictions.restrictions"
+    [policy] = owned(emu)[key]
+    settings = emu.tenant.settings[("deviceManagement/configurationPolicies", policy["id"])]
+    assert settings and all("id" in s for s in settings)
+    emu.reset_stats()
+    assert deploy(build, emu).ops("update") == [] and emu.stats.writes == 0
+    settings[0]["settingInstance"]["choiceSettingValue"]["value"] = "changed_by_hand"
+    drift = deploy(build, emu, mode="drift")
+    assert drift.code == 1 and f"changed in Intune: {key}: settings[0]" in drift.out
+    edit(estate, "schools/bbz-b/school.yaml", "allow_camera: false", "allow_camera: true")
+    build = build_estate(estate)
+    r = deploy(build, emu)
+    assert [o["key"] for o in r.ops("update")] == [key]
+    assert emu.stats.by_method["PUT"] == 1
+    assert owned(emu)[key][0]["id"] == policy["id"]
+    assert deploy(build, emu, mode="drift").code == 0

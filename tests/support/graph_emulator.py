@@ -43,12 +43,15 @@ class Drop(Exception):
 
 @dataclass
 class Fault:
-    kind: str  # "401" | "429" | "500" | "503" | "500-after" | "drop" | "drop-after" | "latency"
+    # "401" | "429" | "500" | "503" | "500-after" | "drop" | "drop-after" | "latency" |
+    # "400-echo" (a validation error quoting the value of `prop`, as Graph's do)
+    kind: str
     method: str | None = None
     path: str | None = None  # regex searched in the path (without /v1.0 or /beta)
     times: int = 1
     retry_after: float = 1
     delay: float = 0.0
+    prop: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         return (
@@ -212,6 +215,10 @@ class GraphEmulator:
             if fault is not None and fault.kind == "429" and fault.retry_after < 1:
                 headers["Retry-After"] = "0"  # lets tests run fast; real Graph sends whole seconds
             return 429, headers, _error("TooManyRequests", "Too many requests.")
+        if fault is not None and fault.kind == "400-echo":
+            value = body.get(fault.prop or "") if isinstance(body, dict) else None
+            message = f"Invalid value '{value}' for property '{fault.prop}'."
+            return 400, {}, _error("BadRequest", message)
         if fault is not None and fault.kind in ("500", "503"):
             self._count(method, path, int(fault.kind), False)
             return int(fault.kind), {}, _error("InternalServerError", "An internal error occurred.")
