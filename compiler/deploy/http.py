@@ -16,101 +16,38 @@ service), each item counted by the pacer, and retries the items that failed, not
 from __future__ import annotations
 
 import itertools
-import random
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
 from compiler.deploy.pacing import Pacer
+from compiler.deploy.wire import (
+    RETRYABLE,
+    Ambiguous,
+    AuthFailure,
+    GraphFailure,
+    Request,
+    Response,
+    RetryPolicy,
+    TokenSource,
+    message_of,
+    retry_after,
+)
 
+__all__ = [
+    "Ambiguous",
+    "AuthFailure",
+    "GraphClient",
+    "GraphFailure",
+    "Request",
+    "Response",
+    "RetryPolicy",
+]
 BATCH_MAX = 20
-RETRYABLE = {500, 502, 503, 504}
-
-
-class TokenSource(Protocol):
-    def token(self) -> str: ...
-
-    def refresh(self) -> str | None:
-        """A new token, or None when this source cannot make one."""
-
-
-@dataclass
-class Request:
-    method: str
-    path: str  # "<version>/<resource>[?query]", e.g. "beta/deviceManagement/deviceConfigurations"
-    body: Any = None
-    service: str = "other"  # the pacing bucket
-    idempotent: bool = True  # safe to send again after an unclear failure
-
-    @property
-    def version(self) -> str:
-        return self.path.split("/", 1)[0]
-
-    @property
-    def write(self) -> bool:
-        return self.method != "GET"
-
-
-@dataclass
-class Response:
-    status: int
-    body: Any
-    request_id: str | None = None
-
-
-class GraphFailure(Exception):
-    """A final answer that is not a success; `status` 0 when no answer came at all."""
-
-    def __init__(self, status: int, message: str, request_id: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.request_id = request_id
-
-
-class Ambiguous(GraphFailure):
-    """A write that may or may not have been carried out (5xx, timeout, lost connection)."""
-
-
-class AuthFailure(GraphFailure):
-    """The service refused the credentials: nothing more can be done in this run."""
-
-
-@dataclass
-class RetryPolicy:
-    attempts: int = 6  # sends per request, including the first
-    base: float = 0.5  # seconds, doubled per attempt, full jitter
-    cap: float = 30.0
-    max_retry_after: float = 120.0
-    deadline: float = 3600.0  # seconds for the whole run
-    sleep: Callable[[float], None] = time.sleep
-    jitter: random.Random = field(default_factory=random.Random)
-
-    def backoff(self, attempt: int) -> float:
-        return self.jitter.uniform(0, min(self.cap, self.base * 2**attempt))
-
-
-def _message(body: Any, status: int) -> str:
-    err = body.get("error") if isinstance(body, dict) else None
-    if isinstance(err, dict):
-        code, msg = str(err.get("code", "")), str(err.get("message", ""))[:300]
-        return f"HTTP {status} {code}: {msg}".strip()
-    return f"HTTP {status}"
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    for k, v in headers.items():
-        if k.lower() == "retry-after":
-            try:
-                return max(0.0, float(v))
-            except ValueError:
-                return None
-    return None
 
 
 class GraphClient:
@@ -226,12 +163,12 @@ class GraphClient:
             rid = headers.get("request-id") or headers.get("client-request-id")
             if status < 400:
                 return Response(status, data, rid)
-            last = self.redact(_message(data, status))
+            last = self.redact(message_of(data, status))
             if status == 401:
                 self._reauth(used)
                 continue
             if status == 429:
-                wait = _retry_after(headers)
+                wait = retry_after(headers)
                 wait = self.policy.backoff(attempt) if wait is None else wait
                 self._sleep(min(wait, self.policy.max_retry_after))
                 continue
@@ -362,9 +299,9 @@ class GraphClient:
                 results[i] = self._safe_send(reqs[i])
             return [], []
         if status >= 400 or not isinstance(data, dict):
-            message = self.redact(_message(data, status))
+            message = self.redact(message_of(data, status))
             if status == 429:
-                wait = _retry_after(headers)
+                wait = retry_after(headers)
                 return [wait if wait is not None else self.policy.backoff(attempt)], sending
             for i in sending:
                 if status in RETRYABLE and reqs[i].idempotent:
@@ -391,14 +328,14 @@ class GraphClient:
             elif st == 401:
                 reauth = True
             elif st == 429:
-                ra = _retry_after(hdrs)
+                ra = retry_after(hdrs)
                 waits.append(ra if ra is not None else self.policy.backoff(attempt))
             elif st in RETRYABLE and reqs[i].idempotent:
                 waits.append(self.policy.backoff(attempt))
             elif st in RETRYABLE:
-                results[i] = Ambiguous(st, self.redact(_message(body, st)), rid)
+                results[i] = Ambiguous(st, self.redact(message_of(body, st)), rid)
             else:
-                results[i] = GraphFailure(st, self.redact(_message(body, st)), rid)
+                results[i] = GraphFailure(st, self.redact(message_of(body, st)), rid)
         if reauth:
             self._reauth(used)
         # an item the batch did not answer is sent again, like a lost one
