@@ -16,11 +16,11 @@ from typing import Any
 
 from compiler.deploy.adapter import Adapter
 from compiler.deploy.buildread import Desired
-from compiler.deploy.compare import differences
 from compiler.deploy.errors import DeployError
 from compiler.deploy.model import LiveObject, LiveState, Outcome, Write
 from compiler.deploy.plan import Scope, Step, dependency_levels, desired_body, diff_objects
-from compiler.deploy.refs import Unresolved, refs_in, substitute
+from compiler.deploy.refs import Unresolved
+from compiler.deploy.relations import assignment_writes, link_writes
 from compiler.deploy.report import Report
 from compiler.deploy.secrets import Secrets
 
@@ -192,112 +192,40 @@ class Engine:
         self.failed.add(key)
         self.report.add(key, action, "failed", request_id=request_id, error=error or "failed")
 
-    # ---- links ----------------------------------------------------------------------------
+    # ---- links and assignments -------------------------------------------------------------
     def _links(self, desired: Sequence[Desired], live: LiveState, apply: bool) -> None:
-        by_key = {o.key: o for o in live.owned if o.key is not None and o.id == self.ids.get(o.key)}
-        writes: list[Write] = []
-        for d in desired:
-            if not d.links or d.key in self.failed or d.key not in self.ids:
-                continue
-            obj = by_key.get(d.key)
-            for prop, refs in sorted(d.links.items()):
-                try:
-                    want = {
-                        str(substitute(r, lambda _k, n: self.ids.get(n), ("object",))) for r in refs
-                    }
-                except Unresolved as exc:
-                    self._fail(d.key, "link", f"needs {exc}, which is not deployed")
-                    continue
-                have = set(obj.links.get(prop, [])) if obj is not None else set()
-                extra = {"prop": prop, "type": d.body.get("@odata.type")}
-                for tid in sorted(want - have):
-                    writes.append(
-                        Write(
-                            "link",
-                            d.key,
-                            d.collection,
-                            d.api,
-                            self.ids[d.key],
-                            extra={**extra, "ref": tid},
-                        )
-                    )
-                for tid in sorted((have & self.owned_ids) - want):
-                    writes.append(
-                        Write(
-                            "unlink",
-                            d.key,
-                            d.collection,
-                            d.api,
-                            self.ids[d.key],
-                            extra={**extra, "ref": tid},
-                        )
-                    )
+        writes, problems = link_writes(desired, live, self.ids, self.owned_ids, self.failed)
+        for key, message in problems:
+            self._fail(key, "link", message)
         if not apply:
             for w in writes:
-                self.report.add(
-                    w.key, w.action, "planned", changes=[f"{w.extra['prop']}: {w.extra['ref']}"]
-                )
+                change = f"{w.extra['prop']}: {w.extra['ref']}"
+                self.report.add(w.key, w.action, "planned", changes=[change])
             return
         for w, out in zip(writes, self.adapter.execute(writes), strict=True):
-            if out.ambiguous and w.action == "link":
+            if out.ambiguous and w.action == "link":  # look before trying again
                 obj = LiveObject(w.collection, str(w.target), {})
                 d = next(x for x in desired if x.key == w.key)
-                out = Outcome(
-                    w.extra["ref"] in self.adapter.links_of(obj, w.extra["prop"], d),
-                    error=out.error,
-                )
+                there = w.extra["ref"] in self.adapter.links_of(obj, w.extra["prop"], d)
+                out = Outcome(there, request_id=out.request_id, error=out.error)
             if out.ok:
-                self.report.add(
-                    w.key, w.action, "ok", request_id=out.request_id, changes=[w.extra["prop"]]
-                )
+                changes = [w.extra["prop"]]
+                self.report.add(w.key, w.action, "ok", request_id=out.request_id, changes=changes)
             else:
                 self._fail(w.key, w.action, out.error, out.request_id)
 
-    # ---- assignments ----------------------------------------------------------------------
     def _assignments(
         self, desired: Sequence[Desired], live: LiveState, scope: Scope, apply: bool
     ) -> None:
-        objs = {o.id: o for o in [*live.owned, *live.found.values()]}
-        groups = {
-            o.key: o.id for o in live.owned if o.key is not None and o.key.split("/")[2] == "group"
-        }
-        groups.update({k: v for k, v in self.ids.items() if k.split("/")[2:3] == ["group"]})
-        in_scope = {gid for gkey, gid in groups.items() if scope.owns(gkey)}
-        writes: list[Write] = []
-        for d in desired:
-            if not d.assign or d.key in self.failed or d.key not in self.ids:
-                continue
-            (field_name, items), *_ = d.assign.items()
-            obj = objs.get(self.ids[d.key])
-            current = obj.assignments if obj is not None else []
-            try:
-                wanted = [
-                    substitute(i, lambda _k, n: self.ids.get(n), ("group", "app", "object"))
-                    for i in items
-                    if all(scope.owns(n) for _, n in refs_in(i, ("group",)))
-                ]
-            except Unresolved as exc:
-                self._fail(d.key, "assign", f"needs {exc}, which is not deployed")
-                continue
-            keep = [
-                self.adapter.writable_assignment(a)
-                for a in current or []
-                if self.adapter.assignment_group(a) not in in_scope
-            ]
-            new = keep + wanted
-            if current is not None and _same(new, current):
-                continue
-            writes.append(
-                Write("assign", d.key, d.collection, d.api, self.ids[d.key], body={field_name: new})
-            )
+        writes, problems = assignment_writes(
+            self.adapter, desired, live, self.ids, scope, self.failed
+        )
+        for key, message in problems:
+            self._fail(key, "assign", message)
         if not apply:
             for w in writes:
-                self.report.add(
-                    w.key,
-                    "assign",
-                    "planned",
-                    changes=[f"{len(next(iter(w.body.values())))} assignments"],
-                )
+                count = len(next(iter(w.body.values())))
+                self.report.add(w.key, "assign", "planned", changes=[f"{count} assignments"])
             return
         for w, out in zip(writes, self.adapter.execute(writes), strict=True):
             if out.ok:
@@ -375,16 +303,3 @@ class Engine:
                     )
                 else:
                     self._fail(s.key, "delete", out.error, out.request_id)
-
-
-def _same(new: list[dict[str, Any]], current: list[dict[str, Any]]) -> bool:
-    """The same assignments, in any order (each desired one matching a distinct live one)."""
-    if len(new) != len(current):
-        return False
-    free = list(current)
-    for item in new:
-        match = next((c for c in free if not differences(item, c)), None)
-        if match is None:
-            return False
-        free.remove(match)
-    return True
