@@ -34,6 +34,18 @@ def test_deploy_runs_one_at_a_time_in_production_with_oidc() -> None:
     assert "AZURE_CLIENT_SECRET" not in WORKFLOW.read_text()  # federated credential, no secret
 
 
+def test_every_secret_of_the_estate_and_no_other_reaches_the_deploy() -> None:
+    names = set(yaml.safe_load((REPO / "secrets.yaml").read_text())["secrets"])
+    [step] = [
+        s for s in load()["jobs"]["deploy"]["steps"] if "schoolmdm deploy" in s.get("run", "")
+    ]
+    passed = {k for k, v in step["env"].items() if str(v).startswith("${{ secrets.")}
+    assert passed == names | {"SCHOOLMDM_DEPLOY_KEY"}
+    for name in names:
+        assert step["env"][name] == f"${{{{ secrets.{name} }}}}"
+    assert "toJSON(secrets)" not in WORKFLOW.read_text()
+
+
 def test_a_nightly_drift_job() -> None:
     data = load()
     assert data["on"]["schedule"]

@@ -155,8 +155,8 @@ def run(
 
 
 def with_secrets_json(env: Mapping[str, str]) -> dict[str, str]:
-    """The environment, plus `SCHOOLMDM_SECRETS_JSON` (a JSON object of name -> value, as GitHub
-    Actions' `toJSON(secrets)` gives it) for names the environment does not set itself."""
+    """The environment, plus `SCHOOLMDM_SECRETS_JSON` (a JSON object of name -> value, for CI
+    systems that hand over secrets as one value) for names the environment does not set itself."""
     raw = env.get(SECRETS_JSON)
     if not raw:
         return dict(env)

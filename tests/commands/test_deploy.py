@@ -225,7 +225,7 @@ def test_drift_reports_what_differs_and_exits_1(
 def test_secret_values_can_come_as_one_json_object(
     mini_build: Path, graph: GraphEmulator, tmp_path: Path
 ) -> None:
-    """What GitHub Actions' `toJSON(secrets)` hands over, so the workflow names no secret."""
+    """For CI systems that hand over all secrets as one value."""
     env = base_env()
     values = {
         "WIFI_PSK_GYM_A": env.pop("WIFI_PSK_GYM_A"),
