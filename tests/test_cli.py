@@ -9,7 +9,7 @@ import pytest
 from compiler import __version__
 from tests.helpers import REPO, run_cli, run_module
 
-COMMANDS = ["validate", "build", "new-school", "schema"]
+COMMANDS = ["validate", "build", "new-school", "schema", "deploy", "drift"]
 
 
 def test_group_help_lists_every_command(tmp_path: Path) -> None:
