@@ -22,6 +22,7 @@ Path_ = tuple[str | int, ...]
 Mark = tuple[int, int]  # 1-based line, column
 
 MAX_DEPTH = 64
+MAX_INT_DIGITS = 4000  # below Python's int/str conversion limit; no setting needs more
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)$")
 _OCT = re.compile(r"0o[0-7]+$")
@@ -80,6 +81,8 @@ def resolve_plain(text: str) -> Any:
     c = text[:1]
     if c.isdigit() or c in "-+.":
         if _INT.match(text):
+            if len(text) > MAX_INT_DIGITS:  # Python refuses to convert longer decimal text
+                raise ValueError(f"a whole number with {len(text)} digits")
             return int(text)
         if _HEX.match(text):
             return int(text[2:], 16)
@@ -94,17 +97,34 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+_SCALAR_TAGS = {"int": int, "float": (float, int), "bool": bool, "null": type(None)}
+
+
 def _tagged(tag: str, value: str, line: int, col: int) -> Any:
     kind = tag[len(_T) :]
     if kind == "str":
         return value
-    resolved = resolve_plain(value)
-    expect = {"int": int, "float": (float, int), "bool": bool, "null": type(None)}[kind]
+    expect = _SCALAR_TAGS.get(kind)
+    if expect is None:  # !!map or !!seq on a plain value
+        raise YamlError(line, col, "yaml-tag", f"{_short(value)} is not a valid !!{kind}")
+    try:
+        resolved = resolve_plain(value)
+    except ValueError:
+        resolved = value
     if isinstance(resolved, bool) and kind != "bool":
         resolved = value
     if not isinstance(resolved, expect):  # type: ignore[arg-type]
-        raise YamlError(line, col, "yaml-tag", f"'{value}' is not a valid !!{kind}")
+        raise YamlError(line, col, "yaml-tag", f"{_short(value)} is not a valid !!{kind}")
     return float(resolved) if kind == "float" else resolved
+
+
+def _short(text: str) -> str:
+    """A value for a message: quoted, at most about 40 characters."""
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_T) :] if tag.startswith(_T) else tag
 
 
 def _pos(event: Any) -> Mark:
@@ -119,7 +139,7 @@ def _check_tag(event: Any) -> None:
             line,
             col,
             "yaml-tag",
-            f"the tag '{tag}' is not allowed",
+            f"the tag {_short(_tag_name(tag))} is not allowed",
             "remove the tag; plain values are enough",
         )
 
@@ -129,7 +149,11 @@ def _scalar(event: Any) -> Any:
     if event.tag in _ALLOWED_TAGS:
         return _tagged(event.tag, event.value, *_pos(event))
     if event.style == "" and event.implicit[0]:
-        return resolve_plain(event.value)
+        try:
+            return resolve_plain(event.value)
+        except ValueError as exc:
+            hint = "write it in quotes if it is text; no setting takes such a number"
+            raise YamlError(*_pos(event), "yaml-syntax", f"{exc} is too long", hint) from None
     return event.value
 
 
@@ -146,7 +170,19 @@ class _Frame:
 _NO_KEY = object()
 
 
-def _compose(text: str, doc: Document) -> None:
+class _Progress:
+    """How far composing got: the depth and the end of the last event, so a nesting error
+    from libyaml itself (it stops at 1,000 levels, and may stop before sending us the events)
+    can be placed where our own limit was crossed."""
+
+    __slots__ = ("depth", "end")
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.end = 0
+
+
+def _compose(text: str, doc: Document, progress: _Progress) -> None:
     stack: list[_Frame] = []
     documents = 0
     root_set = False
@@ -209,6 +245,14 @@ def _compose(text: str, doc: Document) -> None:
                     "write the value out where it is used",
                 )
             _check_tag(event)
+            want = _T + ("map" if name == "MappingStartEvent" else "seq")
+            if event.tag is not None and event.tag != "!" and event.tag != want:
+                raise YamlError(
+                    *_pos(event),
+                    "yaml-tag",
+                    f"the tag {_short(_tag_name(event.tag))} does not fit a {'mapping' if want.endswith('map') else 'list'}",
+                    "remove the tag; plain values are enough",
+                )
             if len(stack) >= MAX_DEPTH:
                 raise YamlError(
                     *_pos(event), "yaml-depth", f"values are nested deeper than {MAX_DEPTH} levels"
@@ -237,6 +281,7 @@ def _compose(text: str, doc: Document) -> None:
                     "a file holds exactly one YAML document",
                     "remove the second '---' and what follows, or move it to its own file",
                 )
+        progress.depth, progress.end = len(stack), event.end_mark.index
     if not root_set:
         doc.data = None
 
@@ -258,10 +303,11 @@ def load_yaml(path: str, data: bytes, max_bytes: int) -> tuple[Document, list[Di
     text, diag = decode_text(path, data)
     if diag or text is None:
         return doc, [diag] if diag else []
+    progress = _Progress()
     try:
-        _compose(text, doc)
+        _compose(text, doc, progress)
     except yaml.YAMLError as exc:
-        error = _from_libyaml(exc, text)
+        error = _from_libyaml(exc, text, progress)
     except YamlError as exc:
         error = exc
     else:
@@ -270,17 +316,58 @@ def load_yaml(path: str, data: bytes, max_bytes: int) -> tuple[Document, list[Di
     return doc, [Diagnostic(path, error.line, error.col, error.code, error.message, error.hint)]
 
 
-def _from_libyaml(exc: yaml.YAMLError, text: str) -> YamlError:
+def _line_col(text: str, index: int) -> Mark:
+    """1-based line and column of the character at `index`."""
+    start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - start + 1
+
+
+def _depth_mark(text: str, progress: _Progress, stop: int) -> Mark:
+    """Where nesting first goes deeper than MAX_DEPTH, scanning the flow brackets libyaml read
+    past the last event it sent (quoted text and comments do not count)."""
+    depth, i, quote = progress.depth, progress.end, ""
+    while i < stop:
+        c = text[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            i = text.find("\n", i)
+            if i < 0:
+                break
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _line_col(text, i)
+        elif c in "]}":
+            depth -= 1
+        i += 1
+    return _line_col(text, stop)
+
+
+def _from_libyaml(exc: yaml.YAMLError, text: str, progress: _Progress) -> YamlError:
     """libyaml's errors, with a 1-based position and words a person can act on."""
     if isinstance(exc, yaml.reader.ReaderError):
-        before = text[: exc.position]
-        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        # the reader counts bytes of the UTF-8 text, not characters
+        position = len(text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore"))
+        before = text[:position]
+        line, col = before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         message = f"the character {char!r} (U+{ord(char):04X}) is not allowed in YAML"
         hint = "remove it; it is probably an invisible control character from a copy and paste"
         return YamlError(line, col, "yaml-syntax", message, hint)
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
+        if exc.problem == "exceeded maximum nesting depth":
+            # libyaml's own limit (PyYAML >= 6.0.4): ours is lower, so say what ours says
+            line, col = _depth_mark(text, progress, mark.index if mark else len(text))
+            return YamlError(
+                line, col, "yaml-depth", f"values are nested deeper than {MAX_DEPTH} levels"
+            )
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
         hint = "check indentation, colons and quotes around this line"

@@ -434,3 +434,42 @@ def test_nesting_up_to_the_limit_is_fine_and_one_more_is_not() -> None:
     too_deep = "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)
     _, diags = load(too_deep)
     assert diags == [(1, MAX_DEPTH + 1, "yaml-depth")]
+
+
+def test_libyaml_nesting_limit_becomes_yaml_depth_where_ours_is_crossed() -> None:
+    # PyYAML 6.0.4's libyaml stops at 1,000 flow levels before it sends any event; the finding
+    # is still ours, at the bracket that goes one level deeper than MAX_DEPTH
+    from compiler.yamlload import MAX_DEPTH
+
+    doc, diags = load("id: x\nv: " + "[" * 5000 + "\n")
+    assert diags == [(2, 3 + MAX_DEPTH, "yaml-depth")]
+    assert doc.data is None
+    # quoted brackets and comments do not count; closed brackets do
+    text = 'v: [1, \'[[[[\', "]]\\"[[", # [[[[\n' + "[]" * 10 + "[" * 3000
+    _, diags = load(text)
+    assert diags == [(2, 20 + MAX_DEPTH - 1, "yaml-depth")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["name: !!map x\n", "name: !!seq x\n", "a: !!str {b: 1}\n", "a: !!map [1]\n", "a: !!int [1]\n"],
+)
+def test_a_standard_tag_on_the_wrong_kind_of_node_is_a_tag_error(text: str) -> None:
+    doc, diags = load(text)
+    assert [d[2] for d in diags] == ["yaml-tag"]
+    assert doc.data is None
+
+
+def test_a_number_too_long_for_python_is_a_finding() -> None:
+    _, diags = load("a: " + "1" * 5000 + "\n")
+    assert diags == [(1, 4, "yaml-syntax")]
+    _, diags = load("a: !!int " + "1" * 5000 + "\n")
+    assert diags == [(1, 4, "yaml-tag")]
+
+
+def test_reader_error_column_counts_characters_not_bytes() -> None:
+    # libyaml's reader reports a byte offset; 200 two-byte umlauts must not shift the column
+    _, diags = load("name: " + "ü" * 200 + "\x07\n")
+    assert diags == [(1, 207, "yaml-syntax")]
+    _, diags = load("a: 1\nname: " + "😀" * 10 + "\x07\n")
+    assert diags == [(2, 17, "yaml-syntax")]
