@@ -9,10 +9,10 @@ reject: anything outside its subset raises Unsupported, and the caller asks json
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
+from compiler.ecmaregex import PatternError, compile_pattern
 from compiler.memo import by_identity
 
 Check = Callable[[Any], bool]
@@ -164,8 +164,8 @@ def _strings(schema: dict[str, Any], checks: list[Check]) -> None:
         if not isinstance(schema["pattern"], str):
             raise Unsupported("pattern")
         try:
-            rx = re.compile(schema["pattern"])
-        except re.error as exc:
+            rx = compile_pattern(schema["pattern"])  # ECMA-262 meaning, as jsonschema's
+        except PatternError as exc:
             raise Unsupported("pattern") from exc
         checks.append(lambda v: not isinstance(v, str) or rx.search(v) is not None)
     _size(str, schema, "minLength", "maxLength", checks)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from compiler.ecmaregex import pattern_problem
 from compiler.yamlload import Path_
 
 SECRET_PLACEHOLDER = "${{secret:{name}}}"
@@ -175,6 +176,14 @@ def _unknown_keyword(
                 (*path, key),
                 f"unknown keyword '{key}' (a typo, or a description with ': ' or ', ' that needs quotes?)",
             )
+    # patterns are ECMA-262, as editors read them: Python-only syntax is a mistake here
+    patterns = [((*path, "pattern"), schema["pattern"])] if "pattern" in schema else []
+    if isinstance(schema.get("patternProperties"), dict):
+        patterns += [((*path, "patternProperties", p), p) for p in schema["patternProperties"]]
+    for where, pattern in patterns:
+        problem = pattern_problem(pattern)
+        if problem:
+            return where, f"the pattern is not an ECMA-262 regular expression: {problem}"
     subs: list[tuple[tuple[str | int, ...], Any]] = [
         ((*path, k), schema[k]) for k in _SCHEMA_VALUED if k in schema
     ]

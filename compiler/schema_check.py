@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.ecmaregex import PatternError, search
 from compiler.fastschema import fast_valid
 from compiler.memo import by_identity
 from compiler.suggest import did_you_mean
@@ -145,12 +147,82 @@ def error_to_diagnostics(
     return [Diagnostic(doc.path, line, col, "invalid-value", f"{where}: {error.message}", hint)]
 
 
+@cache
+def _validator_class() -> type[Draft202012Validator]:
+    """Draft 2020-12 with ECMA-262 patterns: `pattern`, `patternProperties` and what
+    `additionalProperties` leaves to them read a pattern exactly as fastschema and editors do."""
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    def pattern(validator: Any, patrn: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if not validator.is_type(instance, "string"):
+            return
+        try:
+            found = search(patrn, instance)
+        except PatternError as exc:
+            yield ValidationError(f"the schema's pattern is not usable: {exc}")
+            return
+        if not found:
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    def matches(patterns: Any, key: str) -> Iterator[Any]:
+        for patrn in patterns:
+            if search(patrn, key):
+                yield patrn
+
+    def pattern_properties(
+        validator: Any, patterns: Any, instance: Any, schema: Any
+    ) -> Iterator[Any]:
+        if not validator.is_type(instance, "object"):
+            return
+        try:
+            for key, value in instance.items():
+                for patrn in matches(patterns, key):
+                    yield from validator.descend(
+                        value, patterns[patrn], path=key, schema_path=patrn
+                    )
+        except PatternError as exc:
+            yield ValidationError(f"the schema's pattern is not usable: {exc}")
+
+    original = Draft202012Validator.VALIDATORS["additionalProperties"]
+
+    def additional_properties(
+        validator: Any, extra: Any, instance: Any, schema: Any
+    ) -> Iterator[Any]:
+        if "patternProperties" not in schema or not validator.is_type(instance, "object"):
+            yield from original(validator, extra, instance, schema)
+            return
+        known = schema.get("properties", {})
+        try:
+            extras = [
+                k
+                for k in instance
+                if k not in known and not any(matches(schema["patternProperties"], k))
+            ]
+        except PatternError as exc:
+            yield ValidationError(f"the schema's pattern is not usable: {exc}")
+            return
+        if validator.is_type(extra, "object"):
+            for key in extras:
+                yield from validator.descend(instance[key], extra, path=key)
+        elif extra is False and extras:
+            joined = ", ".join(repr(k) for k in sorted(extras))
+            yield ValidationError(f"{joined} do(es) not match any of the allowed names")
+
+    cls: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator,
+        {
+            "pattern": pattern,
+            "patternProperties": pattern_properties,
+            "additionalProperties": additional_properties,
+        },
+    )
+    return cls
+
+
 @by_identity
 def validator_for(schema: Any) -> Draft202012Validator:
-    """jsonschema's validator for a schema, built once per schema object."""
-    from jsonschema import Draft202012Validator  # only imported when a file has a problem
-
-    return Draft202012Validator(schema)
+    """jsonschema's validator for a schema (ECMA-262 patterns), built once per schema object."""
+    return _validator_class()(schema)
 
 
 def schema_errors(schema: Any, instance: Any) -> list[ValidationError]:
