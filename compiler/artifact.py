@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
+
+from compiler import plaintext
 
 MANIFEST = "manifest.json"  # the build folder's index; its presence marks a folder as a build
 ESTATE = "_estate"  # the `school` of estate-wide artifacts (tenant-wide apps)
@@ -33,8 +36,10 @@ class Artifact:
 
 
 # built once: json.dumps with options constructs a new encoder on every call
-_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
-_RECORD = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(", ", ": ")).encode
+_SCALAR = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_RECORD = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(", ", ": ")
+).encode
 _STRING = json.encoder.encode_basestring  # the C version where available: "..." with escapes
 
 
@@ -63,5 +68,22 @@ def _pretty(value: Any, indent: str) -> str:
 def canonical_json(value: Any) -> bytes:
     """Deterministic JSON: sorted keys, two-space indent, UTF-8, trailing newline.
 
-    Written by hand because json's indenting encoder is pure Python and slow on big lists."""
-    return (_pretty(value, "") + "\n").encode("utf-8")
+    Written by hand because json's indenting encoder is pure Python and slow on big lists.
+    Raises TextError rather than write text Graph or a JSON reader would choke on (control
+    characters are escaped by JSON; DEL, C1, noncharacters and lone surrogates would not be)."""
+    try:
+        text = _pretty(value, "") + "\n"
+    except ValueError:  # allow_nan=False: JSON has no Infinity or NaN
+        raise plaintext.TextError("the JSON holds a number that is not finite") from None
+    bad = plaintext.first_bad(text)
+    if bad >= 0:
+        raise plaintext.TextError(f"the JSON holds {plaintext.describe(text[bad])}")
+    escaped = _ESCAPED_CONTROL.search(text)
+    if escaped is not None:  # JSON would carry it escaped; the text rule refuses it anyway
+        raise plaintext.TextError(f"the JSON holds the control character {escaped.group(1)}")
+    return text.encode("utf-8")
+
+
+# a control character as the JSON encoder escapes it (an escape starts after an even number of
+# backslashes); tab, LF and CR are allowed text
+_ESCAPED_CONTROL = re.compile(r"(?<!\\)(?:\\\\)*(\\(?:u00(?:0[0-8bef]|1[0-9a-f])|[bf]))")

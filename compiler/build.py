@@ -7,10 +7,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from compiler import plaintext
 from compiler.artifact import Artifact, canonical_json
 from compiler.diagnostics import Diagnostic
 from compiler.inputs import InputHasher
 from compiler.model import Estate, School
+from compiler.plaintext import TextError
 from compiler.render import apple, intune_apple, inventory, windows
 from compiler.render.context import FILTERS
 from compiler.resolve import SchoolConfig, resolve_school
@@ -107,6 +109,17 @@ def build(estate: Estate, options: BuildOptions, engine: Engine | None = None) -
             diags.append(
                 Diagnostic(exc.path, exc.line, exc.col, "profile-empty", exc.message, hint)
             )
+        except TextError as exc:  # validate checks every input; this is the last guard
+            diags.append(
+                Diagnostic(
+                    cfg.school.path,
+                    1,
+                    1,
+                    "invalid-text",
+                    f"{exc} (rendering for school '{cfg.school.id}')",
+                    "a template produced it from this school's values; tell the IT centre",
+                )
+            )
         except TemplateFailure as exc:
             msg = f"{exc.message} (rendering for school '{cfg.school.id}')"
             diags.append(
@@ -119,7 +132,10 @@ def build(estate: Estate, options: BuildOptions, engine: Engine | None = None) -
                     "the template belongs to the IT centre; tell them, with this message",
                 )
             )
-    artifacts.extend(render_estate(estate, configs))
+    try:
+        artifacts.extend(render_estate(estate, configs))
+    except TextError as exc:
+        diags.append(Diagnostic("catalog/apps", 1, 1, "invalid-text", str(exc), plaintext.HINT))
     artifacts.sort(key=lambda a: a.path)
     return BuildResult(artifacts, sorted(set(diags)), inputs, reused)
 

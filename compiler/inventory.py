@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from compiler import plaintext
 from compiler.diagnostics import Diagnostic
 from compiler.suggest import did_you_mean
 from compiler.text import decode_text
@@ -47,13 +48,13 @@ HEADER_ALIASES = {
     "productid": "product_id",
 }
 
-SERIAL_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,31}$")
-ASSET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
-HASH_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}$")
-PRODUCT_RE = re.compile(r"[A-Za-z0-9-]{1,64}$")
-_MAC_HEX = re.compile(r"[0-9a-fA-F]{12}$")
+SERIAL_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,31}\Z")
+ASSET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}\Z")
+HASH_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}\Z")
+PRODUCT_RE = re.compile(r"[A-Za-z0-9-]{1,64}\Z")
+_MAC_HEX = re.compile(r"[0-9a-fA-F]{12}\Z")
 _MAC_SEP = re.compile(
-    r"([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|([0-9a-fA-F]{4}\.){2}[0-9a-fA-F]{4}$"
+    r"([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}\Z|([0-9a-fA-F]{4}\.){2}[0-9a-fA-F]{4}\Z"
 )
 
 
@@ -80,6 +81,17 @@ def normalize_mac(value: str) -> str | None:
     return ":".join(v[i : i + 2] for i in range(0, 12, 2))
 
 
+def mac_problem(mac: str) -> str:
+    """Why a well-formed MAC (aa:bb:cc:dd:ee:ff) is not a device's own address, or ''.
+    Locally administered addresses (second-lowest bit) are fine: iPads use them too."""
+    if int(mac[:2], 16) & 1:
+        kind = "the broadcast address" if mac == "ff:ff:ff:ff:ff:ff" else "a multicast address"
+        return f"'{mac}' is {kind}, not a device's own address"
+    if mac == "00:00:00:00:00:00":
+        return "'00:00:00:00:00:00' is no device's address"
+    return ""
+
+
 def _header_key(raw: str) -> str:
     key = re.sub(r"[\s\-]+", "_", raw.strip().lower())
     return HEADER_ALIASES.get(key, key)
@@ -97,6 +109,57 @@ def _col_of(line_text: str, delim: str, index: int) -> int:
     return sum(len(p) + 1 for p in parts[:index]) + 1
 
 
+def split_lines(text: str) -> list[str]:
+    """Physical lines as the csv module counts them (CRLF, CR or LF). Never str.splitlines():
+    it also splits at U+2028, form feeds and more, and every later line number would drift."""
+    lines = _LINE_END.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of text[index], lines as split_lines() counts them."""
+    before = text[:index]
+    line = len(_LINE_END.findall(before)) + 1
+    start = max(before.rfind("\n"), before.rfind("\r")) + 1
+    return line, index - start + 1
+
+
+def _bad_text(path: str, text: str) -> list[Diagnostic]:
+    """Characters no artifact may carry, one finding per line that has any."""
+    out: list[Diagnostic] = []
+    index = plaintext.first_bad(text)
+    while index >= 0 and len(out) < 100:
+        line, col = _position(text, index)
+        msg = f"the text holds {plaintext.describe(text[index])}"
+        out.append(Diagnostic(path, line, col, "invalid-text", msg, plaintext.HINT))
+        m = _LINE_END.search(text, index)
+        if m is None:
+            break
+        rest = plaintext.first_bad(text[m.end() :])
+        index = -1 if rest < 0 else m.end() + rest
+    return out
+
+
+# what the csv module says, in words a person can act on
+_CSV_ERRORS = (
+    ("unexpected end of data", 'a quote (") opened in this row is never closed'),
+    ("field larger than field limit", "a value is longer than 131,072 characters"),
+    ("expected after", "a quoted value must be followed by the delimiter or the end of the line"),
+)
+
+
+def _csv_error(path: str, line: int, exc: csv.Error) -> Diagnostic:
+    text = str(exc)
+    message = next((m for key, m in _CSV_ERRORS if key in text), f"the row cannot be read: {text}")
+    hint = 'check the quotes on this line: a quote inside a value is written twice ("")'
+    return Diagnostic(path, line, 1, "csv-row", message, hint)
+
+
 def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if len(data) > max_bytes:
@@ -106,13 +169,19 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
     text, diag = decode_text(path, data)
     if diag or text is None:
         return [], [diag] if diag else []
-    lines = text.splitlines()
+    diags.extend(_bad_text(path, text))
+    lines = split_lines(text)
     if not lines or not lines[0].strip():
         hint = "the first line names the columns: " + ",".join(REQUIRED)
         return [], [Diagnostic(path, 1, 1, "csv-header", "the file has no header line", hint)]
     delim = _delimiter(lines[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, skipinitialspace=True)
-    header = [_header_key(h) for h in next(reader)]
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delim, skipinitialspace=True, strict=True
+    )
+    try:
+        header = [_header_key(h) for h in next(reader)]
+    except csv.Error as exc:
+        return [], [*diags, _csv_error(path, 1, exc)]
     while header and not header[-1]:  # spreadsheets export empty trailing columns
         header.pop()
     index: dict[str, int] = {}
@@ -141,24 +210,22 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
                 "the header needs: " + ",".join(REQUIRED),
             )
         )
-    if diags:
+    if any(d.code != "invalid-text" for d in diags):
         return [], diags
     if '"' not in text:  # no quoting: every record is one line, the fast path applies
-        return _read_lines(path, lines, header, delim, index)
+        fast, found = _read_lines(path, lines, header, delim, index)
+        return fast, diags + found
     devices: list[Device] = []
     rows: list[tuple[int, list[str]]] = []
-    end = 1
+    end = reader.line_num
     try:
         for row in reader:
             rows.append(
                 (end + 1, row)
             )  # a quoted value may span lines: a record starts after the last
             end = reader.line_num
-    except csv.Error as exc:  # e.g. a field over the csv module's size limit
-        hint = "check quotes and very long values on this line"
-        return [], [
-            Diagnostic(path, end + 1, 1, "csv-row", f"the file cannot be read as CSV: {exc}", hint)
-        ]
+    except csv.Error as exc:  # e.g. an unclosed quote, or a field over the csv module's limit
+        return [], [*diags, _csv_error(path, end + 1, exc)]
     for line, row in rows:
         dev, row_diags = _row(
             path, line, lines[line - 1] if line <= len(lines) else "", delim, row, index
@@ -187,8 +254,10 @@ def _row(
 # a row it does not match goes through the csv module and the per-field checks. Both give the
 # same result for any row (tests compare them), the fast one at a tenth of the cost.
 _HEX = "[0-9A-Fa-f]"
+_FIRST = "[0-9A-Fa-f][02468aceACE]"  # a unicast first octet: its lowest bit is clear
 _MAC_ANY = (
-    f"{_HEX}{{2}}(?:[:-]{_HEX}{{2}}){{5}}|{_HEX}{{4}}\\.{_HEX}{{4}}\\.{_HEX}{{4}}|{_HEX}{{12}}"
+    f"{_FIRST}(?:[:-]{_HEX}{{2}}){{5}}|{_FIRST}{_HEX}{{2}}\\.{_HEX}{{4}}\\.{_HEX}{{4}}"
+    f"|{_FIRST}{_HEX}{{10}}"
 )
 
 
@@ -209,7 +278,7 @@ def _fast_row(header: tuple[str, ...], delim: str) -> re.Pattern[str]:
     fields = _field_patterns(delim)
     # empty trailing cells, as spreadsheets export them, are allowed
     return re.compile(
-        re.escape(delim).join(fields[h] for h in header) + f"(?:{re.escape(delim)})*$"
+        re.escape(delim).join(fields[h] for h in header) + f"(?:{re.escape(delim)})*\\Z"
     )
 
 
@@ -234,11 +303,13 @@ def _read_lines(
         m = fast.match(text)
         if m is not None:
             g = m.groups()
-            hw = g[pos[4]] if pos[4] is not None else ""
-            pid = g[pos[5]] if pos[5] is not None else ""
-            serial, mac = g[pos[0]].upper(), _fast_mac(g[pos[1]])  # type: ignore[index]
-            devices.append(Device(serial, mac, g[pos[2]], g[pos[3]], hw, pid, line))  # type: ignore[index]
-            continue
+            mac = _fast_mac(g[pos[1]])  # type: ignore[index]
+            if mac != _ZERO_MAC:
+                hw = g[pos[4]] if pos[4] is not None else ""
+                pid = g[pos[5]] if pos[5] is not None else ""
+                serial = g[pos[0]].upper()  # type: ignore[index]
+                devices.append(Device(serial, mac, g[pos[2]], g[pos[3]], hw, pid, line))  # type: ignore[index]
+                continue
         row = next(csv.reader([text], delimiter=delim, skipinitialspace=True), [])
         dev, found = _row(path, line, text, delim, row, index)
         diags.extend(found)
@@ -247,7 +318,8 @@ def _read_lines(
     return devices, diags
 
 
-_CANON_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}$")
+_ZERO_MAC = "00:00:00:00:00:00"
+_CANON_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}\Z")
 
 
 def _device(
@@ -255,9 +327,13 @@ def _device(
 ) -> tuple[Device | None, list[Diagnostic]]:
     # fast path first: an inventory of thousands of rows is almost always clean
     cells = {name: row[i].strip() for name, i in index.items()}
-    serial = cells["serial"].upper().replace(" ", "")
+    serial = cells["serial"].replace(" ", "")
+    if serial.isascii():  # never upper-case first: 'ß' would become 'SS' and pass
+        serial = serial.upper()
     raw_mac = cells["mac"]
     mac = raw_mac if _CANON_MAC.match(raw_mac) else normalize_mac(raw_mac)
+    if mac is not None and mac_problem(mac):
+        mac = None
     asset, model = cells["asset_tag"], cells["model"]
     hw, pid = cells.get("hardware_hash", ""), cells.get("product_id", "")
     if (
@@ -296,11 +372,15 @@ def _row_findings(
             "4 to 32 letters, digits or '-'",
         )
     if mac is None:
+        canonical = normalize_mac(cells["mac"])
+        problem = mac_problem(canonical) if canonical else ""
         bad(
             "mac",
             "invalid-mac",
-            f"'{cells['mac']}' is not a MAC address",
-            "write it like aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF or aabb.ccdd.eeff",
+            problem or f"'{cells['mac']}' is not a MAC address",
+            "the device's Wi-Fi address, as on the vendor's list"
+            if problem
+            else "write it like aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF or aabb.ccdd.eeff",
         )
     if not ASSET_RE.match(cells["asset_tag"]):
         bad(

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from compiler import plaintext
 from compiler.diagnostics import Diagnostic
 from compiler.text import decode_text
 
@@ -311,9 +312,28 @@ def load_yaml(path: str, data: bytes, max_bytes: int) -> tuple[Document, list[Di
     except YamlError as exc:
         error = exc
     else:
-        return doc, []
+        return doc, _text_findings(doc, text)
     doc.data = None
     return doc, [Diagnostic(path, error.line, error.col, error.code, error.message, error.hint)]
+
+
+# what can make a value unfit for an artifact: a raw character, an escape in a double-quoted
+# scalar (`"\a"`, `"\uFFFF"`), or a non-finite number (JSON has none)
+_SUSPECT = re.compile(r"\\|\.(?:inf|Inf|INF|nan|NaN|NAN)")
+
+
+def _text_findings(doc: Document, text: str) -> list[Diagnostic]:
+    """Every key and value that may not reach a property list or JSON, at its position."""
+    if plaintext.first_bad(text) < 0 and _SUSPECT.search(text) is None:
+        return []  # nothing to walk: the common case costs two scans of the text
+    out = []
+    for where, is_key, problem in plaintext.problems(doc.data):
+        line, col = doc.mark(where, key=is_key)
+        shown = ".".join(str(p) for p in where) or "(top level)"
+        code = "invalid-text" if "text" in problem else "invalid-number"
+        hint = plaintext.HINT if code == "invalid-text" else "write a finite number"
+        out.append(Diagnostic(doc.path, line, col, code, f"{shown}: {problem}", hint))
+    return sorted(out)
 
 
 def _line_col(text: str, index: int) -> Mark:

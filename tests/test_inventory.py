@@ -454,3 +454,85 @@ def test_fast_path_and_csv_path_agree(delim: str, monkeypatch: pytest.MonkeyPatc
         "invalid-mac",
         "csv-row",
     }
+
+
+# --- hostile text: every problem is a finding at its line ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "serial", ["straße12", "\u0131PAD1234", "\u017fERIAL01", "\uff21\uff22\uff23\uff241234"]
+)
+def test_serial_is_checked_as_ascii_before_upper_casing(serial: str) -> None:
+    # 'ß'.upper() is 'SS', a dotless i becomes 'I', a long s 'S': upper-casing first passes them
+    devices, diags = read(HEADER + f"{serial},aa:bb:cc:dd:ee:01,T-1,iPad\n")
+    assert devices == []
+    assert diags == [(2, 1, "invalid-serial")]
+
+
+@pytest.mark.parametrize(
+    "mac",
+    [
+        "ff:ff:ff:ff:ff:ff",
+        "01:00:5e:00:00:01",
+        "33-33-00-00-00-01",
+        "0100.5e00.0001",
+        "0B0000000001",
+        "00:00:00:00:00:00",
+    ],
+)
+def test_multicast_broadcast_and_zero_macs_are_not_device_addresses(mac: str) -> None:
+    devices, diags = read(HEADER + f"DMP00001,{mac},T-1,iPad\n")
+    assert devices == []
+    assert diags == [(2, 10, "invalid-mac")]
+    _, found = read_devices("d.csv", (HEADER + f"DMP00001,{mac},T-1,iPad\n").encode(), LIMIT)
+    assert "address" in found[0].message
+
+
+@pytest.mark.parametrize("mac", ["02:4b:00:00:00:01", "0a:4b:00:00:00:01", "0e:00:00:00:00:01"])
+def test_locally_administered_unicast_macs_stay_valid(mac: str) -> None:
+    devices, diags = read(HEADER + f"DMP00001,{mac},T-1,iPad\n")
+    assert diags == []
+    assert devices[0].mac == mac
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\x0b"])
+def test_line_numbers_count_only_real_line_ends(separator: str) -> None:
+    # str.splitlines() splits at these too; the csv module does not, nor does a person's editor
+    text = (
+        HEADER
+        + f"DMP00001,aa:bb:cc:dd:ee:01,T-1,iPad{separator}x\nDMP00002,aa:bb:cc:dd:ee:zz,T-2,iPad\n"
+    )
+    _, diags = read(text)
+    assert (3, 10, "invalid-mac") in diags
+
+
+def test_control_and_noncharacters_in_a_cell_are_invalid_text_at_their_position() -> None:
+    text = (
+        HEADER
+        + "DMP00001,aa:bb:cc:dd:ee:01,T-1,iPad\x07\nDMP00002,aa:bb:cc:dd:ee:02,T-2,iPad\uffff\n"
+    )
+    _, diags = read(text)
+    assert (2, 36, "invalid-text") in diags
+    assert (3, 36, "invalid-text") in diags
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('"serial,mac,asset_tag,model\nDMP00001,aa:bb:cc:dd:ee:01,T-1,iPad\n', 1),
+        (HEADER + '"DMP00001,aa:bb:cc:dd:ee:01,T-1,iPad\nDMP00002,aa:bb:cc:dd:ee:02,T-2,iPad\n', 2),
+        (HEADER + 'DMP00001,aa:bb:cc:dd:ee:01,T-1,"iPad"x\n', 2),
+        ('"' + "x" * 200_000 + "\n", 1),
+        (
+            HEADER
+            + "DMP00001,aa:bb:cc:dd:ee:01,T-1,iPad\nDMP2,aa,T,"
+            + '"'
+            + "y" * 140_000
+            + '"\n',
+            3,
+        ),
+    ],
+)
+def test_csv_module_errors_are_findings_at_the_row(text: str, line: int) -> None:
+    _, diags = read(text)
+    assert [d for d in diags if d[2] == "csv-row"] == [(line, 1, "csv-row")]

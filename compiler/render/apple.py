@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from compiler import plaintext
 from compiler.artifact import Artifact, canonical_json
 from compiler.model import Estate
 from compiler.params import secrets_in
@@ -49,6 +50,8 @@ def _plist_problem(value: Any, where: str) -> str:
         for k, v in value.items():
             if not isinstance(k, str):
                 return f"{where}: key {k!r} is not text"
+            if plaintext.text_problem(k):
+                return f"{where}: a key: {plaintext.text_problem(k)}"
             found = _plist_problem(v, f"{where}.{k}")
             if found:
                 return found
@@ -61,6 +64,9 @@ def _plist_problem(value: Any, where: str) -> str:
         return ""
     if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
         return f"{where}: {value} does not fit a plist integer"
+    text = plaintext.value_problem(value)
+    if text:
+        return f"{where}: {text}"
     return (
         ""
         if isinstance(value, PLIST_TYPES)
@@ -126,6 +132,9 @@ def render_profile(
 
 
 def serialize(profile: dict[str, Any], binary: bool) -> bytes:
+    """The property list; TextError (never plistlib's ValueError, never an ill-formed file)
+    if any text in it is not fit for a property list."""
+    plaintext.check_output(profile, "the configuration profile")
     fmt = plistlib.FMT_BINARY if binary else plistlib.FMT_XML
     return plistlib.dumps(profile, fmt=fmt, sort_keys=True)
 

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from compiler import plaintext
 from compiler.artifact import Artifact
 from compiler.resolve import SchoolConfig
 
@@ -15,7 +16,10 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    text = out.getvalue()
+    if plaintext.first_bad(text) >= 0:  # validate stops this first; never write it regardless
+        raise plaintext.TextError("an inventory export holds text no CSV reader should get")
+    return text.encode("utf-8")
 
 
 def render_school(cfg: SchoolConfig) -> list[Artifact]:
