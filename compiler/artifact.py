@@ -35,6 +35,32 @@ class Artifact:
         return hashlib.sha256(self.content).hexdigest()
 
 
+ROW_FIELDS = ("key", "path", "school", "platform", "kind", "name", "sha256", "sources", "secrets")
+
+
+def manifest_row(a: Artifact) -> dict[str, Any]:
+    """An artifact as manifest.json lists it."""
+    return {
+        "key": a.key,
+        "path": a.path,
+        "school": a.school,
+        "platform": a.platform,
+        "kind": a.kind,
+        "name": a.name,
+        "sha256": a.sha256,
+        "sources": list(a.sources),
+        "secrets": list(a.secrets),
+    }
+
+
+def outputs_digest(rows: list[dict[str, Any]]) -> str:
+    """What a school's artifacts are, as one hash over their manifest rows (in path order):
+    the render cache reuses a school only if the previous manifest's rows still give it."""
+    ordered = sorted(rows, key=lambda r: str(r.get("path")))
+    text = json.dumps(ordered, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 # built once: json.dumps with options constructs a new encoder on every call
 _SCALAR = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 _RECORD = json.JSONEncoder(

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compiler import plaintext
-from compiler.artifact import Artifact, canonical_json
+from compiler.artifact import Artifact, canonical_json, manifest_row, outputs_digest
 from compiler.diagnostics import Diagnostic
 from compiler.inputs import InputHasher
 from compiler.model import Estate, School
+from compiler.paths import path_problem
 from compiler.plaintext import TextError
 from compiler.render import apple, intune_apple, inventory, windows
 from compiler.render.context import FILTERS
@@ -137,7 +138,15 @@ def build(estate: Estate, options: BuildOptions, engine: Engine | None = None) -
     except TextError as exc:
         diags.append(Diagnostic("catalog/apps", 1, 1, "invalid-text", str(exc), plaintext.HINT))
     artifacts.sort(key=lambda a: a.path)
+    for art in artifacts:  # render checks its names; this holds for every artifact regardless
+        problem = path_problem(art.path)
+        if problem:
+            source = art.sources[0] if art.sources else "schoolmdm.yaml"
+            diags.append(Diagnostic(source, 1, 1, "unsafe-path", problem, UNSAFE_PATH_HINT))
     return BuildResult(artifacts, sorted(set(diags)), inputs, reused)
+
+
+UNSAFE_PATH_HINT = "an artifact may only be written inside the build folder; tell the IT centre"
 
 
 def manifest(
@@ -149,26 +158,20 @@ def manifest(
 ) -> bytes:
     """`scope`: the schools a `--school` build covers (empty: the whole estate), so deploy
     --prune never reaches objects of schools the build does not hold."""
-    rows: list[dict[str, Any]] = [
-        {
-            "key": a.key,
-            "path": a.path,
-            "school": a.school,
-            "platform": a.platform,
-            "kind": a.kind,
-            "name": a.name,
-            "sha256": a.sha256,
-            "sources": list(a.sources),
-            "secrets": list(a.secrets),
-        }
-        for a in artifacts
-    ]
+    rows = [manifest_row(a) for a in artifacts]
+    by_school: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_school.setdefault(row["school"], []).append(row)
+    cached = inputs or {}
     return canonical_json(
         {
             "version": 1,
             "organisation": estate.settings.organisation,
             "secrets": "filled-from-environment" if secrets_filled else "placeholders",
-            "inputs": dict(sorted((inputs or {}).items())),
+            "inputs": dict(sorted(cached.items())),
+            # per cached school, a digest of its artifact rows: a rebuild reuses a school only
+            # if its rows and files are exactly these
+            "outputs": {s: outputs_digest(by_school.get(s, [])) for s in sorted(cached)},
             "scope": sorted(set(scope)) if scope else "estate",
             "artifacts": rows,
         }

@@ -1,57 +1,96 @@
 """Reading the previous build back as a render cache (the shell side of `build`).
 
-A school's artifacts are reused only when the manifest recorded the input hash they were
-made from and every file still has the bytes the manifest says (a hand-edited build/ is
-re-rendered, never trusted).
+Nothing in build/ is trusted. A school's artifacts are reused only when all of this holds:
+the manifest recorded the input hash they were made from, and a digest of the school's whole
+artifact list (every row: path, hash, kind, secrets, ...), so a deleted, added or edited row
+shows; every file still has the bytes its row says; and the school's folder holds exactly those
+files, no more. Anything else means: render that school again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-from compiler.artifact import MANIFEST, Artifact
+from compiler.artifact import MANIFEST, ROW_FIELDS, Artifact, outputs_digest
+from compiler.paths import path_problem
+
+
+def _files_under(out: Path, folder: str) -> set[str] | None:
+    """Every file below out/folder (relative to out), or None if a symbolic link is there."""
+    found: set[str] = set()
+    for here, dirs, names in os.walk(out / folder):
+        for name in [*dirs, *names]:
+            path = Path(here, name)
+            if path.is_symlink():
+                return None
+            if name in names:
+                found.add(path.relative_to(out).as_posix())
+    return found
+
+
+def _artifact(out: Path, row: Any) -> Artifact | None:
+    """The artifact a manifest row describes, if the row is whole and the file matches it."""
+    if not isinstance(row, dict) or set(row) != set(ROW_FIELDS) or path_problem(row["path"]):
+        return None
+    try:
+        path = out / row["path"]
+        if path.is_symlink():
+            return None
+        content = path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(content).hexdigest() != row["sha256"]:
+        return None
+    try:
+        art = Artifact(
+            row["path"],
+            row["school"],
+            row["platform"],
+            row["kind"],
+            row["name"],
+            content,
+            tuple(row["sources"]),
+            tuple(row["secrets"]),
+        )
+    except TypeError:
+        return None
+    return art if art.key == row["key"] else None
 
 
 def load_previous(out: Path) -> dict[str, tuple[str, list[Artifact]]]:
+    """school id -> (input hash, artifacts) for every school whose artifacts can be proven
+    to be exactly what the previous build wrote."""
     try:
         data: Any = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("secrets") != "placeholders":
         return {}
-    inputs = data.get("inputs")
-    rows = data.get("artifacts")
-    if not isinstance(inputs, dict) or not isinstance(rows, list):
+    inputs, outputs, rows = data.get("inputs"), data.get("outputs"), data.get("artifacts")
+    if not isinstance(inputs, dict) or not isinstance(outputs, dict) or not isinstance(rows, list):
         return {}
-    by_school: dict[str, list[Artifact]] = {}
-    broken: set[str] = set()
+    by_school: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        try:
-            school = row["school"]
-            if school not in inputs or school in broken:
-                continue
-            if Path(row["path"]).is_absolute() or ".." in Path(row["path"]).parts:
-                broken.add(school)  # a manifest never points outside its build folder
-                continue
-            content = (out / row["path"]).read_bytes()
-            if hashlib.sha256(content).hexdigest() != row["sha256"]:
-                broken.add(school)
-                continue
-            art = Artifact(
-                row["path"],
-                school,
-                row["platform"],
-                row["kind"],
-                row["name"],
-                content,
-                tuple(row["sources"]),
-                tuple(row["secrets"]),
-            )
-        except (OSError, KeyError, TypeError):
-            broken.add(str(row.get("school")) if isinstance(row, dict) else "")
+        if isinstance(row, dict) and isinstance(row.get("school"), str):
+            by_school.setdefault(row["school"], []).append(row)
+    result: dict[str, tuple[str, list[Artifact]]] = {}
+    for school, school_rows in by_school.items():
+        if not isinstance(inputs.get(school), str) or outputs.get(school) != outputs_digest(
+            school_rows
+        ):
             continue
-        by_school.setdefault(school, []).append(art)
-    return {s: (str(inputs[s]), arts) for s, arts in by_school.items() if s not in broken}
+        arts = [_artifact(out, row) for row in school_rows]
+        paths = {row["path"] for row in school_rows}
+        if any(a is None or a.school != school for a in arts):
+            continue
+        # the school's folder holds exactly its artifacts: an extra file means tampering
+        if any(not p.startswith(f"schools/{school}/") for p in paths):
+            continue
+        if _files_under(out, f"schools/{school}") != paths:
+            continue
+        result[school] = (inputs[school], [a for a in arts if a is not None])
+    return result

@@ -1,19 +1,34 @@
 """Write the build folder atomically: a failed or interrupted build leaves the old one intact.
 
-Everything goes into a sibling temp folder that is then swapped in with renames. A file whose
-bytes equal the previous build's is hard-linked instead of written: on some file systems creating
-a file costs a millisecond, linking a few microseconds, and most files of a rebuild are unchanged.
+Everything goes into a sibling temp folder (`.build-new-*`) that is then swapped in with two
+renames (the old folder becomes `.build-old-*` first). A build killed between the renames leaves
+no `build/`: the next build (or `recover`) puts the old one back before anything else, and
+removes what an interrupted build left behind. Only a folder that is recognisably a previous
+schoolmdm build is ever replaced. A file whose bytes equal the previous build's is hard-linked
+instead of written: creating a file can cost a millisecond, linking a few microseconds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from compiler.artifact import MANIFEST, Artifact
+from compiler.paths import path_problem
+
+FORMAT = 1  # manifest.json's "version"
+TOP = ("schools", "estate")  # the folders a build holds besides its manifest
+
+
+class UnsafeOutput(Exception):
+    """The output folder holds something that is not a previous build: never replace it."""
 
 
 def _reuse(
@@ -26,7 +41,7 @@ def _reuse(
         # `known`: bytes the caller already read from the old build (and checked); no re-read
         seen = known.get(rel)
         same = seen == content if seen is not None else previous.read_bytes() == content
-        if not same:
+        if not same or previous.is_symlink():
             return False
         os.link(previous, target)
     except OSError:
@@ -34,8 +49,76 @@ def _reuse(
     return True
 
 
-class UnsafeOutput(Exception):
-    """The output folder holds something that is not a previous build: never replace it."""
+def _leftovers(out: Path, kind: str) -> list[Path]:
+    """Folders an interrupted build of `out` left beside it (`kind`: 'new' or 'old')."""
+    prefix = f".{out.name}-{kind}-"
+    try:
+        names = os.listdir(out.parent)
+    except OSError:
+        return []
+    found = [out.parent / n for n in names if n.startswith(prefix)]
+    return sorted((p for p in found if p.is_dir() and not p.is_symlink()), key=_age)
+
+
+def _age(path: Path) -> float:
+    return path.lstat().st_ctime  # a rename updates ctime: the newest swap comes last
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One build at a time per output folder's parent (a lock on the folder itself)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def recover(out: Path) -> list[str]:
+    """Finish what an interrupted build left: put the previous build back if a swap stopped
+    between its renames, and remove temp folders. Returns what was done, for the log."""
+    out = out.resolve()
+    if not out.parent.is_dir():
+        return []
+    notes = []
+    with _locked(out.parent):
+        olds = _leftovers(out, "old")
+        if olds and not out.exists():
+            # killed between the two renames: the newest old folder is the last complete build
+            olds[-1].rename(out)
+            notes.append(f"restored {out} from an interrupted build")
+            olds = olds[:-1]
+        for leftover in [*olds, *_leftovers(out, "new")]:
+            shutil.rmtree(leftover, ignore_errors=True)
+            notes.append(f"removed {leftover.name}, left by an interrupted build")
+    return notes
+
+
+def build_problem(out: Path) -> str:
+    """Why the folder `out` is not recognisably a schoolmdm build, or ''."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"it holds no readable {MANIFEST}"
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("version") != FORMAT
+        or not isinstance(manifest.get("artifacts"), list)
+    ):
+        return f"its {MANIFEST} is not a schoolmdm build manifest"
+    for entry in out.iterdir():
+        if entry.name == MANIFEST and entry.is_file() and not entry.is_symlink():
+            continue
+        if entry.name not in TOP or entry.is_symlink() or not entry.is_dir():
+            return f"it holds {entry.name}, which no build writes"
+        for folder, dirs, names in os.walk(entry):
+            for name in [*dirs, *names]:
+                path = Path(folder, name)
+                rel = path.relative_to(out).as_posix()
+                if path.is_symlink() or path_problem(rel):
+                    return f"it holds {rel}, which no build writes"
+    return ""
 
 
 def check_output(out: Path, root: Path) -> None:
@@ -45,12 +128,15 @@ def check_output(out: Path, root: Path) -> None:
         raise UnsafeOutput(
             f"{out} holds the estate itself; choose a folder of its own, e.g. {root / 'build'}"
         )
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise UnsafeOutput(
-            f"{out} is not empty and holds no {MANIFEST}: it is not a schoolmdm build, so it is left alone"
-        )
     if out.exists() and not out.is_dir():
         raise UnsafeOutput(f"{out} is a file")
+    if out.is_dir() and any(out.iterdir()):
+        problem = build_problem(out)
+        if problem:
+            raise UnsafeOutput(
+                f"{out} is not a previous schoolmdm build ({problem}), so it is left alone; "
+                "choose an empty or new folder"
+            )
 
 
 def write_build(
@@ -61,25 +147,41 @@ def write_build(
 ) -> None:
     """Write everything into a sibling temp folder, then swap it in with renames."""
     out = out.resolve()
+    entries = [*((a.path, a.content) for a in artifacts), *files.items()]
+    for rel, _ in entries:
+        problem = path_problem(rel)
+        if problem:  # the one check every artifact path passes before anything is written
+            raise UnsafeOutput(f"refusing to write outside {out}: {problem}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
-    previous = out if out.is_dir() else None
-    try:
-        made: set[Path] = set()
-        for rel, content in [*((a.path, a.content) for a in artifacts), *files.items()]:
-            target = tmp / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if not _reuse(previous, rel, content, target, known or {}):
-                target.write_bytes(content)
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}-old-{os.getpid()}"
-            out.rename(old)
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    recover(out)
+    with _locked(out.parent):
+        if out.is_dir() and any(out.iterdir()) and build_problem(out):
+            raise UnsafeOutput(f"{out} is not a previous schoolmdm build: {build_problem(out)}")
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+        previous = out if out.is_dir() else None
+        try:
+            made: set[Path] = set()
+            for rel, content in entries:
+                target = tmp / rel
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    if not target.parent.resolve().is_relative_to(tmp):
+                        raise UnsafeOutput(f"refusing to write outside {out}: {rel}")
+                    made.add(target.parent)
+                if not _reuse(previous, rel, content, target, known or {}):
+                    target.write_bytes(content)
+            _swap(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def _swap(new: Path, out: Path) -> None:
+    """new -> out. Killed between the renames, `recover` puts the old folder back."""
+    if not out.exists():
+        new.rename(out)
+        return
+    old = out.parent / f".{out.name}-old-{uuid.uuid4().hex[:12]}"
+    out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from compiler.cli import cli
@@ -92,3 +93,65 @@ def test_a_manifest_pointing_outside_the_build_is_not_trusted(tmp_path: Path) ->
     (root / "build" / "manifest.json").write_text(json.dumps(manifest))
     count = len(list((root / "schools").iterdir()))
     assert f"({count - 1} unchanged)" in build(root, "build")
+
+
+def _manifest(root: Path) -> dict:  # type: ignore[type-arg]
+    import json
+
+    return json.loads((root / "build" / "manifest.json").read_text())
+
+
+def _save(root: Path, manifest: dict) -> None:  # type: ignore[type-arg]
+    import json
+
+    (root / "build" / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_deleted_manifest_row_makes_its_school_render_again(tmp_path: Path) -> None:
+    # the old cache said "47 unchanged" and the policy was gone from every later build
+    root = copy_example(tmp_path / "e")
+    build(root, "build")
+    first = files(root / "build")
+    manifest = _manifest(root)
+    victim = next(a for a in manifest["artifacts"] if a["kind"] == "policy")
+    manifest["artifacts"].remove(victim)
+    _save(root, manifest)
+    count = len(list((root / "schools").iterdir()))
+    assert f"({count - 1} unchanged)" in build(root, "build")
+    assert files(root / "build") == first
+
+
+@pytest.mark.parametrize("field", ["secrets", "sources", "kind", "name"])
+def test_an_edited_manifest_row_makes_its_school_render_again(tmp_path: Path, field: str) -> None:
+    root = copy_example(tmp_path / "e")
+    build(root, "build")
+    first = files(root / "build")
+    manifest = _manifest(root)
+    victim = next(a for a in manifest["artifacts"] if a["secrets"])
+    victim[field] = [] if isinstance(victim[field], list) else victim[field] + "x"
+    _save(root, manifest)
+    count = len(list((root / "schools").iterdir()))
+    assert f"({count - 1} unchanged)" in build(root, "build")
+    assert files(root / "build") == first
+
+
+def test_missing_and_extra_files_make_their_school_render_again(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "e")
+    build(root, "build")
+    first = files(root / "build")
+    schools = sorted((root / "build" / "schools").iterdir())
+    (schools[0] / "inventory" / "macs.csv").unlink()
+    (schools[1] / "apple" / "extra.mobileconfig").parent.mkdir(parents=True, exist_ok=True)
+    (schools[1] / "apple" / "extra.mobileconfig").write_bytes(b"<plist/>")
+    count = len(list((root / "schools").iterdir()))
+    assert f"({count - 2} unchanged)" in build(root, "build")
+    assert files(root / "build") == first
+
+
+def test_a_manifest_without_output_digests_is_not_trusted(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "e")
+    build(root, "build")
+    manifest = _manifest(root)
+    del manifest["outputs"]
+    _save(root, manifest)
+    assert "unchanged)" not in build(root, "build")

@@ -15,7 +15,7 @@ from compiler.model import Estate
 from compiler.pipeline import check_estate
 from compiler.report import render
 from compiler.source import DirectorySource
-from compiler.writer import UnsafeOutput, check_output, write_build
+from compiler.writer import UnsafeOutput, check_output, recover, write_build
 
 if TYPE_CHECKING:
     from compiler.signing import Signer
@@ -39,6 +39,8 @@ def run(
     signer: Signer | None,
     fmt: str,
 ) -> int:
+    for note in recover(out):  # an earlier build was interrupted: finish or undo it first
+        click.echo(f"note: {note}", err=True)
     try:
         check_output(out, root)  # before any work: a build replaces its output folder whole
     except UnsafeOutput as exc:
@@ -63,7 +65,10 @@ def run(
         MANIFEST: manifest(estate, artifacts, secret_values is not None, result.inputs, schools)
     }
     known = {a.path: a.content for _, cached in (previous or {}).values() for a in cached}
-    write_build(out, artifacts, files, known)
+    try:
+        write_build(out, artifacts, files, known)
+    except UnsafeOutput as exc:
+        raise click.UsageError(str(exc)) from None
     count = len({a.school for a in artifacts if a.school in estate.schools})
     unchanged = f" ({result.reused} unchanged)" if result.reused else ""
     click.echo(

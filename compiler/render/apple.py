@@ -14,6 +14,7 @@ from compiler import plaintext
 from compiler.artifact import Artifact, canonical_json
 from compiler.model import Estate
 from compiler.params import secrets_in
+from compiler.paths import segment_problem
 from compiler.render.context import empty_profile, template_context
 from compiler.resolve import AppliedProfile, SchoolConfig
 from compiler.templating import Engine, TemplateFailure
@@ -90,6 +91,10 @@ def render_profile(
     seen: set[str] = set()
     for i, payload in enumerate(rendered):
         suffix = str(payload.pop("$id", i + 1))
+        bad_id = segment_problem(suffix)
+        if bad_id:  # it becomes part of the PayloadIdentifier
+            line, col = doc.mark(("payloads",))
+            raise TemplateFailure(doc.path, line, col, f"the payload's '$id': {bad_id}")
         identifier = f"{base_id}.{suffix}"
         if identifier in seen:
             line, col = doc.mark(("payloads",))

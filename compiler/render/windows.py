@@ -10,6 +10,7 @@ from typing import Any
 from compiler.artifact import ESTATE, Artifact
 from compiler.model import Estate
 from compiler.params import secrets_in
+from compiler.paths import segment_problem
 from compiler.render.context import empty_profile, template_context
 from compiler.render.graph import NAME_PROPERTY, graph_artifact, group_assign, with_marker
 from compiler.render.graph_checks import problems
@@ -91,6 +92,9 @@ def policies(estate: Estate, cfg: SchoolConfig, engine: Engine) -> list[Artifact
                 raise TemplateFailure(
                     doc.path, line, col, f"the object has no {what} after rendering"
                 )
+            bad_id = segment_problem(str(obj["$id"]))
+            if bad_id:  # it names a file of build/ and a key the deployer matches by
+                raise TemplateFailure(doc.path, line, col, f"the object's '$id': {bad_id}")
             name = f"{applied.profile.id}.{obj['$id']}"
             if name in seen:
                 raise TemplateFailure(

@@ -176,9 +176,11 @@ def test_build_never_replaces_a_folder_that_is_not_a_build(mini_estate: Path, ta
 
 def test_build_replaces_its_own_previous_build(mini_estate: Path) -> None:
     assert run_cli(["build", "--out", "out"], mini_estate).exit_code == 0
-    (mini_estate / "out" / "stale.json").write_text("{}")
+    # a file an older build wrote (a profile since removed) goes with the old build
+    stale = mini_estate / "out" / "schools" / "gym-a" / "apple" / "stale.mobileconfig"
+    stale.write_text("<plist/>")
     assert run_cli(["build", "--out", "out"], mini_estate).exit_code == 0
-    assert not (mini_estate / "out" / "stale.json").exists()
+    assert not stale.exists()
 
 
 def test_a_profile_that_renders_nothing_is_a_finding_at_the_school(mini_estate: Path) -> None:
@@ -204,3 +206,41 @@ def test_a_template_value_that_renders_to_nothing_is_a_finding(mini_estate: Path
     [row] = json.loads(result.stdout)["diagnostics"]
     assert (row["code"], row["file"]) == ("template-error", template)
     assert "no name" in row["message"]
+
+
+def test_a_rendered_id_that_is_not_a_file_name_is_a_finding_not_a_write_outside(
+    mini_estate: Path, tmp_path: Path
+) -> None:
+    # a template's $id fed a school's value used to become a path outside build/
+    edit(
+        mini_estate,
+        "templates/windows/browser-home.yaml.j2",
+        "$id: edge-home",
+        '$id: "{{ school.name }}"',
+    )
+    edit(
+        mini_estate,
+        "schools/bbz-b/school.yaml",
+        "name: Berufsbildungszentrum B",
+        "name: ../../../../tmp/pwned-x",
+    )
+    result = run_cli(["build"], mini_estate)
+    assert result.exit_code == 1
+    assert "template-error" in result.stdout
+    assert "not a safe file name" in result.stdout
+    assert not (mini_estate / "build").exists()
+    assert not Path("/tmp/pwned-x.json").exists()
+    assert not any(p.name.startswith("pwned") for p in tmp_path.rglob("*"))
+
+
+def test_out_is_replaced_only_when_it_is_a_previous_build(
+    mini_estate: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "manifest.json").write_text('{"name": "my project"}')
+    (other / "thesis.docx").write_bytes(b"precious")
+    result = run_cli(["build", "--out", str(other)], mini_estate)
+    assert result.exit_code == 2
+    assert "not a previous schoolmdm build" in result.stderr
+    assert (other / "thesis.docx").read_bytes() == b"precious"
