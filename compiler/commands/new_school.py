@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import click
@@ -70,10 +71,18 @@ def run(
             f"{problem.message}" + (f" ({problem.hint})" if problem.hint else "")
         )
     tmp = root / "schools" / f".{school_id}.tmp"
-    tmp.mkdir(parents=True)
-    (tmp / "school.yaml").write_text(text, encoding="utf-8")
-    (tmp / "devices.csv").write_text(write_devices([]), encoding="utf-8")
-    tmp.rename(folder)  # the folder appears complete or not at all
+    if tmp.is_symlink() or tmp.is_file():
+        tmp.unlink()
+    elif tmp.is_dir():  # an earlier new-school was interrupted: its half-made folder goes
+        shutil.rmtree(tmp)
+    try:
+        tmp.mkdir(parents=True)
+        (tmp / "school.yaml").write_text(text, encoding="utf-8")
+        (tmp / "devices.csv").write_text(write_devices([]), encoding="utf-8")
+        tmp.rename(folder)  # the folder appears complete or not at all
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     click.echo(f"created {folder.relative_to(root)}/school.yaml and devices.csv")
     if any((root / g.path).is_file() for g in GENERATED):
         # CODEOWNERS names every school folder: keep it in step (the reviewers approve it)

@@ -183,3 +183,22 @@ def test_new_school_with_root_option(mini_estate: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0
     assert (mini_estate / "schools" / "gs-west" / "school.yaml").is_file()
+
+
+def test_a_leftover_temporary_folder_of_an_interrupted_run_is_handled(mini_estate: Path) -> None:
+    leftover = mini_estate / "schools" / ".gs-west.tmp"
+    leftover.mkdir()
+    (leftover / "school.yaml").write_text("half")
+    code, _, err = new(mini_estate, "gs-west", "--platform", "apple", "--type", "grundschule")
+    assert code == 0, err
+    assert not leftover.exists()
+    assert findings(mini_estate) == []
+
+
+def test_a_name_with_a_control_character_is_a_usage_error(mini_estate: Path) -> None:
+    code, _, err = new(
+        mini_estate, "gs-west", "--platform", "apple", "--type", "grundschule", "--name", "A\x07B"
+    )
+    assert code == 2
+    assert "U+0007" in err
+    assert not (mini_estate / "schools" / "gs-west").exists()
