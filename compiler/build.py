@@ -90,8 +90,10 @@ def build(estate: Estate, options: BuildOptions, engine: Engine | None = None) -
     hasher = InputHasher(estate, options.binary_plist)
     reused = 0
     wanted = {s.id for s in selected(estate, options.schools)}
+    # secret values go only into the schools being built (a --school build needs no others')
     configs = [
-        resolve_school(estate, school, options.secret_values) for school in selected(estate, ())
+        resolve_school(estate, school, options.secret_values if school.id in wanted else None)
+        for school in selected(estate, ())
     ]
     for cfg in configs:
         if cfg.school.id not in wanted:

@@ -22,6 +22,7 @@ _ANNOTATIONS = frozenset(
     {
         *("$schema", "$id", "$comment", "title", "description", "default", "examples"),
         *("deprecated", "readOnly", "writeOnly", "format", "x-secret", "x-app-ref"),
+        "x-secret-kind",
     }
 )
 _TYPES: dict[str, Callable[[Any], bool]] = {

@@ -78,7 +78,9 @@ class Profile:
 @dataclass
 class Estate:
     settings: Settings
-    secrets: dict[str, str]
+    secrets: dict[str, str]  # name -> description
+    # name -> the schools that may use it; None: every school (estate: true)
+    secret_owners: dict[str, frozenset[str] | None] = field(default_factory=dict)
     schools: dict[str, School] = field(default_factory=dict)
     apps: dict[str, App] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)

@@ -16,6 +16,8 @@ from compiler.ecmaregex import pattern_problem
 from compiler.yamlload import Path_
 
 SECRET_PLACEHOLDER = "${{secret:{name}}}"
+# what a secret's value must be, by the slot it fills (`x-secret-kind`; see compiler/secrets.py)
+SECRET_KINDS = ("wpa-passphrase", "password", "text")
 _PLACEHOLDER = re.compile(r"\$\{secret:([A-Z][A-Z0-9_]*)\}")
 
 
@@ -145,7 +147,7 @@ _KEYWORDS = frozenset(
         *("uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties"),
         *("required", "dependentRequired", "title", "description", "default", "deprecated"),
         *("readOnly", "writeOnly", "examples", "format", "contentEncoding", "contentMediaType"),
-        *("contentSchema", "x-secret", "x-app-ref"),
+        *("contentSchema", "x-secret", "x-secret-kind", "x-app-ref"),
     }
 )
 _SCHEMA_VALUED = (
@@ -176,6 +178,9 @@ def _unknown_keyword(
                 (*path, key),
                 f"unknown keyword '{key}' (a typo, or a description with ': ' or ', ' that needs quotes?)",
             )
+    kind = schema.get("x-secret-kind")
+    if kind is not None and kind not in SECRET_KINDS:
+        return (*path, "x-secret-kind"), f"x-secret-kind is one of {', '.join(SECRET_KINDS)}"
     # patterns are ECMA-262, as editors read them: Python-only syntax is a mistake here
     patterns = [((*path, "pattern"), schema["pattern"])] if "pattern" in schema else []
     if isinstance(schema.get("patternProperties"), dict):

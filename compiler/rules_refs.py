@@ -13,6 +13,7 @@ from compiler.params import is_secret_ref, marked, strip_markers, with_defaults
 from compiler.rules_common import at as _at
 from compiler.rules_common import strings as _strings
 from compiler.schema_check import dotted, error_to_diagnostics, schema_errors
+from compiler.secrets import may_use, usable
 from compiler.suggest import did_you_mean
 from compiler.yamlload import Document, Path_
 
@@ -108,6 +109,7 @@ def _check_values(
     school: School, profile: Profile, estate: Estate, doc: Document
 ) -> Iterator[Diagnostic]:
     base: Path_ = ("profiles", profile.id)
+    folder = school.path.split("/")[1]  # the school's real id (its `id` may be mistyped)
     values = school.profiles.get(profile.id, {})
     for name in values:
         if name in profile.locked:
@@ -146,8 +148,18 @@ def _check_values(
                 (*base, *path, "secret"),
                 "undeclared-secret",
                 f"the secret '{value['secret']}' is not declared in secrets.yaml",
-                did_you_mean(value["secret"], estate.secrets)
+                # only names this school may use: never point it at another school's secret
+                did_you_mean(value["secret"], usable(estate, folder))
                 or "ask the IT centre to declare it in secrets.yaml",
+            )
+        elif not may_use(estate, folder, value["secret"]):
+            yield _at(
+                doc,
+                (*base, *path, "secret"),
+                "secret-not-owned",
+                f"the secret '{value['secret']}' does not belong to this school",
+                did_you_mean(value["secret"], usable(estate, folder))
+                or f"ask the IT centre for a secret of your own, with schools: [{folder}] in secrets.yaml",
             )
     for path, value in marked(profile.parameters, effective, "x-app-ref"):
         problem = _app_ref_ok(value, school, estate)

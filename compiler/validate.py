@@ -9,7 +9,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from compiler import rules_apps, rules_inventory, rules_platform, rules_refs
+from compiler import rules_apps, rules_inventory, rules_platform, rules_refs, secrets
 from compiler.diagnostics import Collector, Diagnostic
 from compiler.load import RawEstate
 from compiler.model import App, AppChoice, Estate, Profile, School, Settings
@@ -165,6 +165,7 @@ def validate(
         docs[raw.secrets.path] = raw.secrets
         if not _empty(raw.secrets, diags, "secrets") and _ok(raw.secrets, "secrets", diags):
             estate.secrets = {k: v["description"] for k, v in raw.secrets.data["secrets"].items()}
+            estate.secret_owners = secrets.owners(raw.secrets.data)
 
     for app_id, doc in raw.apps.items():
         docs[doc.path] = doc
@@ -202,6 +203,7 @@ def validate(
     for school_id, inv in raw.inventories.items():
         estate.inventories[school_id] = inv.devices
 
+    diags.extend(secrets.check_owners(raw, estate))
     diags.extend(rules_refs.check_ids(raw, estate))
     diags.extend(rules_refs.check_profiles(estate))
     diags.extend(rules_refs.check_schools(estate))

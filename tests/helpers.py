@@ -31,8 +31,10 @@ SECRETS_YAML = """\
 secrets:
   WIFI_PSK_GYM_A:
     description: WPA2 passphrase of Gymnasium A's pupils' network
+    schools: [gym-a]
   WIFI_EAP_BBZ_B:
     description: Password of BBZ B's 802.1X device account
+    schools: [bbz-b]
 """
 
 GYM_A_SCHOOL = """\

@@ -89,10 +89,14 @@ def test_leading_zero_number_is_text_not_octal() -> None:
     assert resolve_plain("0777") == "0777"
 
 
-def test_special_floats() -> None:
-    assert value(".inf") == math.inf
-    assert value("-.inf") == -math.inf
-    assert math.isnan(value(".nan"))  # type: ignore[arg-type]
+def test_special_floats_are_read_but_no_artifact_can_carry_them() -> None:
+    for text, expected in ((".inf", math.inf), ("-.inf", -math.inf)):
+        doc, diags = load(f"v: {text}\n")
+        assert doc.data == {"v": expected}
+        assert diags == [(1, 4, "invalid-number")]  # JSON has no Infinity or NaN
+    doc, diags = load("v: .nan\n")
+    assert math.isnan(doc.data["v"])
+    assert diags == [(1, 4, "invalid-number")]
 
 
 def test_version_like_number_is_a_float_but_its_text_is_kept() -> None:

@@ -326,15 +326,17 @@ def choose_apps(school: School, rng: random.Random) -> tuple[list[str], list[str
 
 
 class Secrets:
-    """The secrets the schools reference: name -> description."""
+    """The secrets the schools reference: name -> (description, the school that owns it)."""
 
     def __init__(self) -> None:
-        self.entries: dict[str, str] = {}
+        self.entries: dict[str, tuple[str, str]] = {}
 
-    def ref(self, name: str, description: str) -> YamlMap:
+    def ref(self, name: str, description: str, owner: str) -> YamlMap:
         if not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
             raise ValueError(f"bad secret name {name!r}")
-        self.entries[name] = description
+        if self.entries.get(name, (description, owner))[1] != owner:
+            raise ValueError(f"the secret {name} would belong to two schools")
+        self.entries[name] = (description, owner)
         return {"secret": name}
 
 
@@ -374,6 +376,7 @@ def wifi_profile(school: School, rng: random.Random, secrets: Secrets) -> YamlMa
         wifi["password"] = secrets.ref(
             f"WIFI_PSK_{school.secret_stem}",
             f"{kind} passphrase of the pupils' network {ssid} at {school.name}",
+            school.id,
         )
     else:
         method = "peap" if rng.random() < 0.7 else "ttls"
@@ -385,6 +388,7 @@ def wifi_profile(school: School, rng: random.Random, secrets: Secrets) -> YamlMa
             "password": secrets.ref(
                 f"WIFI_EAP_{school.secret_stem}",
                 f"Password of the 802.1X ({method.upper()}) device account of {school.name}",
+                school.id,
             ),
         }
     if maybe(rng, 0.1):
@@ -814,8 +818,10 @@ def check_selection(
 
 
 def secrets_document(secrets: Secrets) -> YamlMap:
+    # each secret belongs to the one school that uses it: no other school may reference it
     entries: YamlMap = {
-        name: {"description": secrets.entries[name]} for name in sorted(secrets.entries)
+        name: {"description": secrets.entries[name][0], "schools": [secrets.entries[name][1]]}
+        for name in sorted(secrets.entries)
     }
     return {"secrets": entries}
 

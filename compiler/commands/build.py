@@ -11,9 +11,11 @@ import click
 from compiler.artifact import MANIFEST
 from compiler.build import BuildOptions, build, manifest
 from compiler.buildcache import load_previous
+from compiler.diagnostics import Diagnostic
 from compiler.model import Estate
 from compiler.pipeline import check_estate
 from compiler.report import render
+from compiler.secrets import check_secret_values, uses
 from compiler.source import DirectorySource
 from compiler.writer import UnsafeOutput, check_output, recover, write_build
 
@@ -21,13 +23,15 @@ if TYPE_CHECKING:
     from compiler.signing import Signer
 
 
-def _secret_values(estate: Estate) -> dict[str, str]:
-    missing = sorted(name for name in estate.secrets if name not in os.environ)
-    if missing:
-        raise click.UsageError(
-            "--secrets-from-env: these environment variables are not set: " + ", ".join(missing)
-        )
-    return {name: os.environ[name] for name in estate.secrets}
+def _secret_values(
+    estate: Estate, schools: tuple[str, ...]
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """The values of exactly the secrets the selected schools use, from the environment,
+    checked by the slots they fill before anything is written."""
+    wanted = [s for s in sorted(estate.schools) if not schools or s in schools]
+    names = sorted(uses(estate, wanted))
+    values = {name: os.environ[name] for name in names if name in os.environ}
+    return values, check_secret_values(estate, values, wanted)
 
 
 def run(
@@ -53,7 +57,13 @@ def run(
     unknown = [s for s in schools if s not in estate.schools]
     if unknown:
         raise click.BadParameter("unknown school(s): " + ", ".join(unknown), param_hint="--school")
-    secret_values = _secret_values(estate) if secrets_from_env else None
+    secret_values = None
+    if secrets_from_env:
+        secret_values, problems = _secret_values(estate, schools)
+        if problems:
+            click.echo(render(problems, fmt))
+            click.echo(f"{len(problems)} finding(s); nothing was written", err=True)
+            return 1
     previous = load_previous(out) if out.is_dir() else None
     result = build(estate, BuildOptions(schools, binary, secret_values, signer, previous))
     if result.diagnostics:
