@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from compiler import codeowners, editor_schema
+from compiler import codeowners, editor_schema, schemas
 from compiler.model import Estate
 
 
@@ -18,6 +18,10 @@ class Generated:
     what: str
 
 
+def _schema_copy(kind: str) -> Callable[[Estate], str]:
+    return lambda _estate: schemas.schema_text(kind)
+
+
 GENERATED = (
     Generated(
         codeowners.PATH, codeowners.render, "codeowners-out-of-date", "the schools' maintainers"
@@ -27,5 +31,15 @@ GENERATED = (
         editor_schema.render,
         "editor-schema-out-of-date",
         "the estate's profiles, apps and secrets",
+    ),
+    # the editors' copies of the compiler's schemas: checks are never read from them
+    *(
+        Generated(
+            schemas.estate_path(kind),
+            _schema_copy(kind),
+            "schema-out-of-date",
+            "the compiler's own schema",
+        )
+        for kind in schemas.KINDS
     ),
 )
