@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,12 +34,15 @@ def _root(root: Path | None) -> Path:
 
 
 def pem_option(name: str, env: str, text: str) -> Callable[[F], F]:
-    """A PEM file option that can also come from an environment variable (CI secrets)."""
+    """A PEM option: a file name or the PEM text itself, also from an environment variable (CI
+    secret stores). Plain text on purpose: click.Path(exists=True) would echo the value, the
+    whole private key, in its error; compiler.signing reads it and never shows it."""
     return click.option(
         name,
-        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        metavar="PEM",
         envvar=env,
-        help=f"{text} (or {env}).",
+        show_envvar=False,
+        help=f"{text}: a PEM file, or the PEM text itself (or {env}).",
     )
 
 
@@ -137,6 +141,12 @@ def validate(root: Path | None, fmt: str, paths: tuple[Path, ...]) -> None:
 @pem_option("--sign-cert", "SCHOOLMDM_SIGN_CERT", "PEM certificate to sign profiles with")
 @pem_option("--sign-key", "SCHOOLMDM_SIGN_KEY", "PEM private key of the signing certificate")
 @pem_option("--sign-chain", "SCHOOLMDM_SIGN_CHAIN", "PEM intermediate certificates to include")
+@click.option(
+    "--sign-key-password-env",
+    metavar="NAME",
+    help="The environment variable that holds the signing key's passphrase, if the key is "
+    "encrypted. Default: SCHOOLMDM_SIGN_KEY_PASSWORD.",
+)
 @format_option
 def build_cmd(
     root: Path | None,
@@ -144,9 +154,10 @@ def build_cmd(
     schools: tuple[str, ...],
     plist_format: str,
     secrets_from_env: bool,
-    sign_cert: Path | None,
-    sign_key: Path | None,
-    sign_chain: Path | None,
+    sign_cert: str | None,
+    sign_key: str | None,
+    sign_chain: str | None,
+    sign_key_password_env: str | None,
     fmt: str,
 ) -> None:
     """Validate the estate, then write every artifact to build/ with build/manifest.json.
@@ -161,18 +172,26 @@ def build_cmd(
       schoolmdm build
       schoolmdm build --school gym-lindenhof --plist binary
       schoolmdm build --sign-cert signer.pem --sign-key signer.key
+      SCHOOLMDM_SIGN_KEY="$KEY_PEM" schoolmdm build --sign-cert signer.pem
     """
     from compiler.commands import build as command
 
     estate_root = _root(root)
     signer = None
     if sign_cert or sign_key:
-        from compiler.signing import SigningError, load_signer  # cryptography only when signing
+        # cryptography only when signing
+        from compiler.signing import PASSWORD_ENV, SigningError, load_signer
 
         if not (sign_cert and sign_key):
             raise click.UsageError("signing needs both --sign-cert and --sign-key")
+        password_env = sign_key_password_env or PASSWORD_ENV
+        if sign_key_password_env and sign_key_password_env not in os.environ:
+            raise click.UsageError(f"--sign-key-password-env: {sign_key_password_env} is not set")
+        password = os.environ.get(password_env)
         try:
-            signer = load_signer(sign_cert, sign_key, sign_chain)
+            signer = load_signer(
+                sign_cert, sign_key, sign_chain, password.encode() if password else None
+            )
         except SigningError as exc:
             raise click.UsageError(str(exc)) from None
     target = out if out is not None else estate_root / "build"
