@@ -107,10 +107,22 @@ def load_estate(src: FileSource, memo: Memo | None = None) -> tuple[RawEstate, l
             return True
         return False
 
+    def unreadable(path: str, exc: OSError) -> None:
+        reason = exc.strerror or type(exc).__name__
+        hint = "check that the file is a plain file the CI user may read"
+        diags.append(
+            Diagnostic(path, 1, 1, "not-readable", f"the file cannot be read: {reason}", hint)
+        )
+
     def read_yaml(path: str, max_bytes: int) -> Document:
         if linked(path):
             return Document(path)
-        size = src.size(path)
+        try:
+            size = src.size(path)
+            data = src.read(path) if size <= max_bytes else b""
+        except OSError as exc:
+            unreadable(path, exc)
+            return Document(path)
         if size > max_bytes:  # reject before reading a huge file into memory
             diags.append(
                 Diagnostic(
@@ -123,7 +135,7 @@ def load_estate(src: FileSource, memo: Memo | None = None) -> tuple[RawEstate, l
                 )
             )
             return Document(path)
-        doc, found = _parsed(memo, load_yaml, path, src.read(path), max_bytes)
+        doc, found = _parsed(memo, load_yaml, path, data, max_bytes)
         diags.extend(found)
         return doc
 
@@ -169,7 +181,13 @@ def load_estate(src: FileSource, memo: Memo | None = None) -> tuple[RawEstate, l
         csv_path = f"{folder}/devices.csv"
         inv = Inventory(csv_path)
         if src.exists(csv_path) and not linked(csv_path):
-            size = src.size(csv_path)
+            try:
+                size = src.size(csv_path)
+                data = src.read(csv_path) if size <= max_csv else b""
+            except OSError as exc:
+                unreadable(csv_path, exc)
+                raw.inventories[name] = inv
+                continue
             if size > max_csv:
                 diags.append(
                     Diagnostic(
@@ -182,9 +200,7 @@ def load_estate(src: FileSource, memo: Memo | None = None) -> tuple[RawEstate, l
                     )
                 )
             else:
-                inv.devices, found = _parsed(
-                    memo, read_devices, csv_path, src.read(csv_path), max_csv
-                )
+                inv.devices, found = _parsed(memo, read_devices, csv_path, data, max_csv)
                 diags.extend(found)
         raw.inventories[name] = inv
 

@@ -119,6 +119,9 @@ def check_parameter_schema(schema: Any) -> tuple[tuple[str | int, ...], str] | N
     unknown = _unknown_keyword(schema, ())
     if unknown is not None:
         return unknown
+    missing = _dangling_ref(schema, schema, ())
+    if missing is not None:
+        return missing
     try:
         compile_schema(strip_markers(schema))
         return None
@@ -167,6 +170,12 @@ _SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs")
 _SCHEMA_LISTS = ("prefixItems", "allOf", "anyOf", "oneOf")
 
 
+def _local_ref(ref: Any) -> bool:
+    """A `$ref` is checked before use: jsonschema would raise on one that does not resolve,
+    and a remote one would mean fetching a schema from somewhere at validate time."""
+    return isinstance(ref, str) and ref.startswith("#")
+
+
 def _unknown_keyword(
     schema: Any, path: tuple[str | int, ...]
 ) -> tuple[tuple[str | int, ...], str] | None:
@@ -178,6 +187,12 @@ def _unknown_keyword(
                 (*path, key),
                 f"unknown keyword '{key}' (a typo, or a description with ': ' or ', ' that needs quotes?)",
             )
+    for key in ("$ref", "$dynamicRef"):
+        if key in schema and not _local_ref(schema[key]):
+            return (
+                *path,
+                key,
+            ), f"{key} may only point inside this schema ('#/...'), and it must exist"
     kind = schema.get("x-secret-kind")
     if kind is not None and kind not in SECRET_KINDS:
         return (*path, "x-secret-kind"), f"x-secret-kind is one of {', '.join(SECRET_KINDS)}"
@@ -200,6 +215,38 @@ def _unknown_keyword(
             subs += [((*path, key, i), sub) for i, sub in enumerate(schema[key])]
     for sub_path, sub in subs:
         found = _unknown_keyword(sub, sub_path)
+        if found is not None:
+            return found
+    return None
+
+
+def _dangling_ref(
+    node: Any, root: Any, path: tuple[str | int, ...]
+) -> tuple[tuple[str | int, ...], str] | None:
+    """The first local `$ref` whose JSON pointer finds nothing in `root`."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            found = _dangling_ref(item, root, (*path, i))
+            if found is not None:
+                return found
+        return None
+    if not isinstance(node, dict):
+        return None
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        target: Any = root
+        for part in [p for p in ref[1:].split("/") if p] if ref.startswith("#/") else []:
+            key = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(target, dict) and key in target:
+                target = target[key]
+            elif isinstance(target, list) and key.isdigit() and int(key) < len(target):
+                target = target[int(key)]
+            else:
+                return (*path, "$ref"), f"$ref '{ref}' points at nothing in this schema"
+        if ref != "#" and not ref.startswith("#/"):
+            return (*path, "$ref"), f"$ref '{ref}': only JSON pointers ('#/...') are allowed"
+    for key, value in node.items():
+        found = _dangling_ref(value, root, (*path, key))
         if found is not None:
             return found
     return None

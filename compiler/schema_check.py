@@ -229,7 +229,13 @@ def schema_errors(schema: Any, instance: Any) -> list[ValidationError]:
     """jsonschema's errors, after the fast check had its say (a valid instance costs little)."""
     if fast_valid(schema, instance):
         return []
-    return list(validator_for(schema).iter_errors(instance))
+    from jsonschema import ValidationError
+    from referencing.exceptions import Unresolvable
+
+    try:
+        return list(validator_for(schema).iter_errors(instance))
+    except (Unresolvable, RecursionError) as exc:  # the schema's own fault; checked earlier too
+        return [ValidationError(f"the schema cannot be applied: {type(exc).__name__}")]
 
 
 def check(doc: Document, schema: Any, data: Any = None, base: Path_ = ()) -> list[Diagnostic]:

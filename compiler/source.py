@@ -39,7 +39,7 @@ class DirectorySource:
     def list_dir(self, rel: str) -> list[str]:
         try:
             return sorted(os.listdir(self._p(rel)))
-        except (FileNotFoundError, NotADirectoryError):
+        except OSError:  # missing, not a folder, or not readable: nothing to list
             return []
 
     def is_dir(self, rel: str) -> bool:

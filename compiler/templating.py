@@ -33,6 +33,7 @@ _RENDER_ERRORS = (
     AttributeError,
     KeyError,
     IndexError,
+    RecursionError,
 )
 
 

@@ -140,6 +140,24 @@ def _profile(doc: Document) -> Profile:
     )
 
 
+def _config_ok(doc: Document, diags: Collector) -> bool:
+    """An app's `config_schema` is a JSON Schema the compiler can use on schools' values."""
+    ok = True
+    for platform in ("apple", "windows"):
+        part = doc.data.get(platform)
+        if not isinstance(part, dict) or "config_schema" not in part:
+            continue
+        problem = check_parameter_schema(part["config_schema"])
+        if problem is not None:
+            where, message = problem
+            line, col = doc.mark((platform, "config_schema", *where))
+            diags.add(
+                doc.path, line, col, "app-schema", f"'config_schema' is not usable: {message}"
+            )
+            ok = False
+    return ok
+
+
 def _empty(doc: Document, diags: Collector, what: str) -> bool:
     if doc.data is None and not any(d.path == doc.path for d in diags.items):
         diags.add(doc.path, 1, 1, "empty-file", f"the {what} file is empty")
@@ -169,7 +187,7 @@ def validate(
 
     for app_id, doc in raw.apps.items():
         docs[doc.path] = doc
-        if not _empty(doc, diags, "app") and _ok(doc, "app", diags):
+        if not _empty(doc, diags, "app") and _ok(doc, "app", diags) and _config_ok(doc, diags):
             estate.apps[app_id] = _app(doc)
     for path, doc in raw.templates.items():
         docs[path] = doc

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from compiler.load import load_estate
 from compiler.source import DirectorySource
 from tests.helpers import edit, findings, only, read, write
@@ -99,3 +101,25 @@ def test_symbolic_links_are_never_followed(mini_estate: Path, tmp_path: Path) ->
         ("schools/bbz-b/devices.csv", "symlink"),
     }
     assert not any("super-secret" in d.message + d.hint for d in found)
+
+
+def test_a_file_that_cannot_be_read_is_a_finding(
+    mini_estate: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compiler.source import DirectorySource
+
+    real = DirectorySource.read
+
+    def read(self: DirectorySource, rel: str) -> bytes:
+        if rel.endswith("devices.csv") or rel == "catalog/apps/pages.yaml":
+            raise PermissionError(13, "Permission denied")
+        return real(self, rel)
+
+    monkeypatch.setattr(DirectorySource, "read", read)
+    diags = [d for d in findings(mini_estate) if d.code == "not-readable"]
+    assert {d.path for d in diags} == {
+        "catalog/apps/pages.yaml",
+        "schools/gym-a/devices.csv",
+        "schools/bbz-b/devices.csv",
+    }
+    assert all("Permission denied" in d.message for d in diags)

@@ -115,3 +115,24 @@ def test_valid_parameter_schemas_pass_including_2020_12_only_keywords() -> None:
         )
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("ref", "ok"),
+    [
+        ("https://example.invalid/x.json", False),  # never fetched from anywhere
+        ("other.json#/x", False),
+        ("#/nope", False),
+        ("#anchor", False),
+        ("#/properties/a", True),
+        ("#", True),
+    ],
+)
+def test_refs_must_point_inside_the_schema(ref: str, ok: bool) -> None:
+    from compiler.params import check_parameter_schema
+
+    schema = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"$ref": ref}}}
+    problem = check_parameter_schema(schema)
+    assert (problem is None) is ok, problem
+    if not ok:
+        assert problem is not None and problem[0] == ("properties", "b", "$ref")

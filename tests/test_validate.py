@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from compiler.diagnostics import Diagnostic
 from tests.helpers import append, codes, edit, findings, line_of, only, read, write
 
@@ -580,3 +582,20 @@ def test_secret_placeholder_text_is_reserved_anywhere_in_a_school_file(mini_esta
     assert (d.path, d.line, d.col) == (school, 3, 7)
     edit(mini_estate, school, "name: BBZ ${secret:WIFI_PSK_GYM_A}", name_line)
     assert findings(mini_estate) == []
+
+
+@pytest.mark.parametrize(
+    "config_schema",
+    [
+        "{type: object, properties: {a: {$ref: 'https://example.invalid/s.json'}}}",
+        "{type: object, properties: {a: {type: string, pattern: 'x\\Z'}}}",
+        "{type: object, propertiez: {}}",
+    ],
+)
+def test_an_unusable_app_config_schema_is_a_finding_at_the_app(
+    mini_estate: Path, config_schema: str
+) -> None:
+    append(mini_estate, "catalog/apps/goodnotes.yaml", f"  config_schema: {config_schema}\n")
+    edit(mini_estate, GYM, "install: available", "install: available\n    config: {a: x}")
+    diags = findings(mini_estate)
+    assert only(diags, "app-schema").path == "catalog/apps/goodnotes.yaml"
