@@ -13,12 +13,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-# C0 controls except tab, LF and CR; DEL and the C1 controls; lone surrogates; noncharacters
-_PLANE_ENDS = "".join(
-    f"\\U{p * 0x10000 + 0xFFFE:08x}\\U{p * 0x10000 + 0xFFFF:08x}" for p in range(17)
-)
+# C0 controls except tab, LF and CR; DEL and the C1 controls; lone surrogates; the BMP's
+# noncharacters. Noncharacters of the other planes (U+1FFFE, ...) are looked for only in text
+# that has characters beyond the BMP at all: a big character class is slow on every character.
 _BAD = re.compile(
-    "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufdd0-\\ufdef" + _PLANE_ENDS + "]"
+    "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufdd0-\\ufdef\\ufffe\\uffff]"
+)
+_ASTRAL = re.compile("[\\U00010000-\\U0010ffff]")
+_PLANE_ENDS = re.compile(
+    "["
+    + "".join(f"\\U{p * 0x10000 + 0xFFFE:08x}\\U{p * 0x10000 + 0xFFFF:08x}" for p in range(1, 17))
+    + "]"
 )
 HINT = "remove it; it is probably an invisible character from a copy and paste"
 
@@ -41,7 +46,15 @@ def describe(char: str) -> str:
 def first_bad(text: str) -> int:
     """Index of the first character that may not reach an artifact, or -1."""
     m = _BAD.search(text)
-    return -1 if m is None else m.start()
+    found = -1 if m is None else m.start()
+    if text.isascii():
+        return found
+    astral = _ASTRAL.search(text, 0, len(text) if found < 0 else found)
+    if astral is not None:
+        end = _PLANE_ENDS.search(text, astral.start(), len(text) if found < 0 else found)
+        if end is not None:
+            return end.start()
+    return found
 
 
 def text_problem(text: str) -> str:
