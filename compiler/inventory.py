@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from compiler import plaintext
+from compiler.csvtext import bad_text, csv_error, split_lines
 from compiler.diagnostics import Diagnostic
 from compiler.suggest import did_you_mean
 from compiler.text import decode_text
@@ -109,57 +109,6 @@ def _col_of(line_text: str, delim: str, index: int) -> int:
     return sum(len(p) + 1 for p in parts[:index]) + 1
 
 
-def split_lines(text: str) -> list[str]:
-    """Physical lines as the csv module counts them (CRLF, CR or LF). Never str.splitlines():
-    it also splits at U+2028, form feeds and more, and every later line number would drift."""
-    lines = _LINE_END.split(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-_LINE_END = re.compile(r"\r\n|\r|\n")
-
-
-def _position(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of text[index], lines as split_lines() counts them."""
-    before = text[:index]
-    line = len(_LINE_END.findall(before)) + 1
-    start = max(before.rfind("\n"), before.rfind("\r")) + 1
-    return line, index - start + 1
-
-
-def _bad_text(path: str, text: str) -> list[Diagnostic]:
-    """Characters no artifact may carry, one finding per line that has any."""
-    out: list[Diagnostic] = []
-    index = plaintext.first_bad(text)
-    while index >= 0 and len(out) < 100:
-        line, col = _position(text, index)
-        msg = f"the text holds {plaintext.describe(text[index])}"
-        out.append(Diagnostic(path, line, col, "invalid-text", msg, plaintext.HINT))
-        m = _LINE_END.search(text, index)
-        if m is None:
-            break
-        rest = plaintext.first_bad(text[m.end() :])
-        index = -1 if rest < 0 else m.end() + rest
-    return out
-
-
-# what the csv module says, in words a person can act on
-_CSV_ERRORS = (
-    ("unexpected end of data", 'a quote (") opened in this row is never closed'),
-    ("field larger than field limit", "a value is longer than 131,072 characters"),
-    ("expected after", "a quoted value must be followed by the delimiter or the end of the line"),
-)
-
-
-def _csv_error(path: str, line: int, exc: csv.Error) -> Diagnostic:
-    text = str(exc)
-    message = next((m for key, m in _CSV_ERRORS if key in text), f"the row cannot be read: {text}")
-    hint = 'check the quotes on this line: a quote inside a value is written twice ("")'
-    return Diagnostic(path, line, 1, "csv-row", message, hint)
-
-
 def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if len(data) > max_bytes:
@@ -169,7 +118,7 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
     text, diag = decode_text(path, data)
     if diag or text is None:
         return [], [diag] if diag else []
-    diags.extend(_bad_text(path, text))
+    diags.extend(bad_text(path, text))
     lines = split_lines(text)
     if not lines or not lines[0].strip():
         hint = "the first line names the columns: " + ",".join(REQUIRED)
@@ -181,7 +130,7 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
     try:
         header = [_header_key(h) for h in next(reader)]
     except csv.Error as exc:
-        return [], [*diags, _csv_error(path, 1, exc)]
+        return [], [*diags, csv_error(path, 1, exc)]
     while header and not header[-1]:  # spreadsheets export empty trailing columns
         header.pop()
     index: dict[str, int] = {}
@@ -225,7 +174,7 @@ def read_devices(path: str, data: bytes, max_bytes: int) -> tuple[list[Device], 
             )  # a quoted value may span lines: a record starts after the last
             end = reader.line_num
     except csv.Error as exc:  # e.g. an unclosed quote, or a field over the csv module's limit
-        return [], [*diags, _csv_error(path, end + 1, exc)]
+        return [], [*diags, csv_error(path, end + 1, exc)]
     for line, row in rows:
         dev, row_diags = _row(
             path, line, lines[line - 1] if line <= len(lines) else "", delim, row, index
