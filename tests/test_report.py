@@ -59,3 +59,15 @@ def test_github_annotations_escape_what_would_break_them() -> None:
 def test_properties_escape_commas_and_colons() -> None:
     [line] = render([Diagnostic("a,b:c.yaml", 1, 1, "x", "m")], "github").splitlines()
     assert line.startswith("::error file=a%2Cb%3Ac.yaml,line=1,")
+
+
+def test_text_and_github_output_never_carry_control_characters() -> None:
+    from compiler.diagnostics import Diagnostic
+    from compiler.report import format_github, format_text
+
+    d = Diagnostic(
+        "schools/x/school.yaml", 3, 7, "invalid-value", "'\x1b[2Jok\x9b' is bad", "hint\x07"
+    )
+    for out in (format_text([d]), format_github([d])):
+        assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out
+        assert "\\u001b[2Jok\\u009b" in out and "\\u0007" in out
