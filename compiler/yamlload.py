@@ -317,15 +317,21 @@ def load_yaml(path: str, data: bytes, max_bytes: int) -> tuple[Document, list[Di
     return doc, [Diagnostic(path, error.line, error.col, error.code, error.message, error.hint)]
 
 
-# what can make a value unfit for an artifact: a raw character, an escape in a double-quoted
-# scalar (`"\a"`, `"\uFFFF"`), or a non-finite number (JSON has none)
-_SUSPECT = re.compile(r"\\|\.(?:inf|Inf|INF|nan|NaN|NAN)")
+# What can make a value unfit for an artifact: an escape in a double-quoted scalar (`"\a"`,
+# `"\uFFFF"`), a non-finite number (JSON has none), or one of the few unfit characters libyaml
+# itself lets through (NEL, noncharacters). Substring tests first: they cost next to nothing.
+_NONFINITE = (".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN")
+_RAW_UNFIT = re.compile("[\\x85\\ufdd0-\\ufdef\\U00010000-\\U0010ffff]")
 
 
 def _text_findings(doc: Document, text: str) -> list[Diagnostic]:
     """Every key and value that may not reach a property list or JSON, at its position."""
-    if plaintext.first_bad(text) < 0 and _SUSPECT.search(text) is None:
-        return []  # nothing to walk: the common case costs two scans of the text
+    if (
+        "\\" not in text
+        and not any(n in text for n in _NONFINITE)
+        and (text.isascii() or _RAW_UNFIT.search(text) is None)
+    ):
+        return []  # nothing to walk: the common case
     out = []
     for where, is_key, problem in plaintext.problems(doc.data):
         line, col = doc.mark(where, key=is_key)
