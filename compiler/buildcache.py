@@ -17,30 +17,17 @@ from typing import Any
 
 from compiler.artifact import MANIFEST, ROW_FIELDS, Artifact, outputs_digest
 from compiler.paths import path_problem
-
-
-def _files_under(out: Path, folder: str) -> set[str] | None:
-    """Every file below out/folder (relative to out), or None if a symbolic link is there."""
-    found: set[str] = set()
-    for here, dirs, names in os.walk(out / folder):
-        for name in [*dirs, *names]:
-            path = Path(here, name)
-            if path.is_symlink():
-                return None
-            if name in names:
-                found.add(path.relative_to(out).as_posix())
-    return found
+from compiler.writer import files_below
 
 
 def _artifact(out: Path, row: Any) -> Artifact | None:
     """The artifact a manifest row describes, if the row is whole and the file matches it."""
     if not isinstance(row, dict) or set(row) != set(ROW_FIELDS) or path_problem(row["path"]):
         return None
-    try:
-        path = out / row["path"]
-        if path.is_symlink():
-            return None
-        content = path.read_bytes()
+    try:  # O_NOFOLLOW: a symbolic link put into build/ is never read through
+        fd = os.open(os.path.join(out, row["path"]), os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as handle:
+            content = handle.read()
     except OSError:
         return None
     if hashlib.sha256(content).hexdigest() != row["sha256"]:
@@ -90,7 +77,7 @@ def load_previous(out: Path) -> dict[str, tuple[str, list[Artifact]]]:
         # the school's folder holds exactly its artifacts: an extra file means tampering
         if any(not p.startswith(f"schools/{school}/") for p in paths):
             continue
-        if _files_under(out, f"schools/{school}") != paths:
+        if files_below(out / "schools" / school, f"schools/{school}/") != paths:
             continue
         result[school] = (inputs[school], [a for a in arts if a is not None])
     return result

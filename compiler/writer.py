@@ -95,6 +95,30 @@ def recover(out: Path) -> list[str]:
     return notes
 
 
+def files_below(folder: Path, prefix: str = "") -> set[str] | None:
+    """Every file below `folder`, as `prefix` + relative POSIX path; None if anything there is
+    a symbolic link or neither a file nor a folder (a build never writes such things)."""
+    found: set[str] = set()
+    stack = [(str(folder), prefix)]
+    while stack:
+        here, rel = stack.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            return None
+        for entry in entries:
+            name = f"{rel}{entry.name}"
+            if entry.is_symlink():
+                return None
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, name + "/"))
+            elif entry.is_file(follow_symlinks=False):
+                found.add(name)
+            else:
+                return None
+    return found
+
+
 def build_problem(out: Path) -> str:
     """Why the folder `out` is not recognisably a schoolmdm build, or ''."""
     try:
@@ -107,17 +131,12 @@ def build_problem(out: Path) -> str:
         or not isinstance(manifest.get("artifacts"), list)
     ):
         return f"its {MANIFEST} is not a schoolmdm build manifest"
-    for entry in out.iterdir():
-        if entry.name == MANIFEST and entry.is_file() and not entry.is_symlink():
-            continue
-        if entry.name not in TOP or entry.is_symlink() or not entry.is_dir():
-            return f"it holds {entry.name}, which no build writes"
-        for folder, dirs, names in os.walk(entry):
-            for name in [*dirs, *names]:
-                path = Path(folder, name)
-                rel = path.relative_to(out).as_posix()
-                if path.is_symlink() or path_problem(rel):
-                    return f"it holds {rel}, which no build writes"
+    files = files_below(out)
+    if files is None:
+        return "it holds a symbolic link or a special file, which no build writes"
+    for rel in sorted(files):
+        if rel != MANIFEST and (rel.split("/", 1)[0] not in TOP or path_problem(rel)):
+            return f"it holds {rel}, which no build writes"
     return ""
 
 
@@ -155,8 +174,9 @@ def write_build(
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
     with _locked(out.parent):
-        if out.is_dir() and any(out.iterdir()) and build_problem(out):
-            raise UnsafeOutput(f"{out} is not a previous schoolmdm build: {build_problem(out)}")
+        problem = build_problem(out) if out.is_dir() and any(out.iterdir()) else ""
+        if problem:
+            raise UnsafeOutput(f"{out} is not a previous schoolmdm build: {problem}")
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
         previous = out if out.is_dir() else None
         try:
