@@ -20,7 +20,12 @@ def check_estate(
     # generated files (CODEOWNERS, the editor schema) must follow what they are made from
     stale = []
     for gen in GENERATED:
-        if not src.exists(gen.path) or src.is_link(gen.path):
+        if src.is_link(gen.path):
+            hint = "commit the file itself; generate never writes through a link"
+            msg = "symbolic links are not allowed in the estate"
+            stale.append(Diagnostic(gen.path, 1, 1, "symlink", msg, hint))
+            continue
+        if not src.exists(gen.path):
             continue
         try:
             current = src.read(gen.path).decode("utf-8", errors="replace")

@@ -59,3 +59,14 @@ def test_a_wheel_carries_the_schemas(tmp_path: Path) -> None:
     (wheel,) = glob.glob(str(tmp_path / "*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"compiler/schemas/{k}.schema.json" for k in KINDS} <= names
+
+
+def test_generate_never_writes_through_a_symbolic_link(mini_estate: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (mini_estate / "schemas").symlink_to(outside)
+    assert "symlink" in {d.code for d in findings(mini_estate)}
+    result = run_cli(["generate"], mini_estate)
+    assert result.exit_code == 1
+    assert "symbolic link" in result.stderr
+    assert list(outside.iterdir()) == []

@@ -19,9 +19,14 @@ def run(root: Path, check: bool, only: tuple[str, ...] = ()) -> int:
         return 1
     chosen: list[Generated] = [g for g in GENERATED if not only or g.path in only]
     stale = 0
+    source = DirectorySource(root)
     for gen in chosen:
         text = gen.render(estate)
         target = root / gen.path
+        if source.is_link(gen.path):  # a link could point anywhere: never write through it
+            click.echo(f"{gen.path}: a symbolic link; replace it with the file itself", err=True)
+            stale += 1
+            continue
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if check:
             if current != text:

@@ -50,7 +50,9 @@ def run(
             param_hint="ID",
         )
     folder = root / "schools" / school_id
-    if folder.exists():
+    if (root / "schools").is_symlink():
+        raise click.UsageError("schools/ is a symbolic link; links are never written through")
+    if folder.exists() or folder.is_symlink():
         raise click.BadParameter(f"{folder} already exists", param_hint="ID")
     text = TEMPLATE.format(
         id=school_id,
