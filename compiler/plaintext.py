@@ -11,7 +11,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from compiler.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from compiler.yamlload import Document
 
 # C0 controls except tab, LF and CR; DEL and the C1 controls; lone surrogates; the BMP's
 # noncharacters. Noncharacters of the other planes (U+1FFFE, ...) are looked for only in text
@@ -97,3 +102,28 @@ def check_output(value: Any, what: str) -> None:
     for where, _is_key, problem in problems(value):
         shown = ".".join(str(p) for p in where) or "(top level)"
         raise TextError(f"{what}: {shown}: {problem}")
+
+
+# What can make a value unfit for an artifact: an escape in a double-quoted scalar (`"\a"`,
+# `"\uFFFF"`), a non-finite number (JSON has none), or one of the few unfit characters libyaml
+# itself lets through (NEL, noncharacters). Substring tests first: they cost next to nothing.
+_NONFINITE = (".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN")
+_RAW_UNFIT = re.compile("[\\x85\\ufdd0-\\ufdef\\U00010000-\\U0010ffff]")
+
+
+def document_findings(doc: Document, text: str) -> list[Diagnostic]:
+    """Every key and value that may not reach a property list or JSON, at its position."""
+    if (
+        "\\" not in text
+        and not any(n in text for n in _NONFINITE)
+        and (text.isascii() or _RAW_UNFIT.search(text) is None)
+    ):
+        return []  # nothing to walk: the common case
+    out = []
+    for where, is_key, problem in problems(doc.data):
+        line, col = doc.mark(where, key=is_key)
+        shown = ".".join(str(p) for p in where) or "(top level)"
+        code = "invalid-text" if "text" in problem else "invalid-number"
+        hint = HINT if code == "invalid-text" else "write a finite number"
+        out.append(Diagnostic(doc.path, line, col, code, f"{shown}: {problem}", hint))
+    return sorted(out)

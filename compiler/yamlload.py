@@ -312,34 +312,9 @@ def load_yaml(path: str, data: bytes, max_bytes: int) -> tuple[Document, list[Di
     except YamlError as exc:
         error = exc
     else:
-        return doc, _text_findings(doc, text)
+        return doc, plaintext.document_findings(doc, text)
     doc.data = None
     return doc, [Diagnostic(path, error.line, error.col, error.code, error.message, error.hint)]
-
-
-# What can make a value unfit for an artifact: an escape in a double-quoted scalar (`"\a"`,
-# `"\uFFFF"`), a non-finite number (JSON has none), or one of the few unfit characters libyaml
-# itself lets through (NEL, noncharacters). Substring tests first: they cost next to nothing.
-_NONFINITE = (".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN")
-_RAW_UNFIT = re.compile("[\\x85\\ufdd0-\\ufdef\\U00010000-\\U0010ffff]")
-
-
-def _text_findings(doc: Document, text: str) -> list[Diagnostic]:
-    """Every key and value that may not reach a property list or JSON, at its position."""
-    if (
-        "\\" not in text
-        and not any(n in text for n in _NONFINITE)
-        and (text.isascii() or _RAW_UNFIT.search(text) is None)
-    ):
-        return []  # nothing to walk: the common case
-    out = []
-    for where, is_key, problem in plaintext.problems(doc.data):
-        line, col = doc.mark(where, key=is_key)
-        shown = ".".join(str(p) for p in where) or "(top level)"
-        code = "invalid-text" if "text" in problem else "invalid-number"
-        hint = plaintext.HINT if code == "invalid-text" else "write a finite number"
-        out.append(Diagnostic(doc.path, line, col, code, f"{shown}: {problem}", hint))
-    return sorted(out)
 
 
 def _line_col(text: str, index: int) -> Mark:
