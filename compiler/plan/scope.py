@@ -99,26 +99,22 @@ def scope(
 
 
 def code_identity(files: dict[str, str]) -> dict[str, str]:
-    """The compiler's own files (path -> blob id): its package and the schemas it reads."""
+    """The compiler's own files (path -> blob id): its package, schemas included (an estate's
+    schemas/ are generated copies for editors; the compiler never reads them)."""
     return {
         p: b
         for p, b in files.items()
-        if (p.startswith("compiler/") and "__pycache__" not in p and not p.endswith(".pyc"))
-        or (p.startswith("schemas/") and p.endswith(".schema.json") and ".estate." not in p)
+        if p.startswith("compiler/") and "__pycache__" not in p and not p.endswith(".pyc")
     }
 
 
 @cache
 def running_compiler() -> dict[str, str]:
     """The identity of the compiler running this plan, from the files it was loaded from."""
-    from compiler.schemas import schema_dir
-
     package = Path(__file__).resolve().parent.parent
     files = {}
     for path in package.rglob("*"):
         rel = path.relative_to(package)
-        if path.is_file() and rel.parts[0] != "_schemas" and not rel.name.startswith("."):
+        if path.is_file() and not rel.name.startswith("."):
             files[f"compiler/{rel.as_posix()}"] = blob_id(path.read_bytes())
-    for path in schema_dir().glob("*.schema.json"):
-        files[f"schemas/{path.name}"] = blob_id(path.read_bytes())
     return code_identity(files)
