@@ -1,30 +1,19 @@
-"""One HTTP client for the MDM: auth header, retries, pacing, JSON batching, bounded concurrency.
+"""The Microsoft Graph client: the shared retrying client (client.py) plus Graph's paging
+(`@odata.nextLink`) and JSON batching.
 
-Retry rules (bounded attempts, and an overall deadline for the run):
-* 429: wait what `Retry-After` says (else back off), then send again; the request was not done;
-* 5xx, timeouts, dropped connections: exponential backoff with full jitter; but a request that
-  is not idempotent (a create, an import, adding a link) may have been done, so it is never sent
-  again blindly: it fails with `Ambiguous` and the engine looks for its result first;
-* a connection that could not be made at all is retried like a 5xx of an idempotent request;
-* 401: the token is refreshed once and the request sent again; a second 401, or a token that
-  cannot be refreshed, stops the run (`AuthFailure`);
-* any other 4xx is final (`GraphFailure` with the service's message).
 `send_many` packs independent requests into `$batch` calls of up to 20 (one per API version and
 service), each item counted by the pacer, and retries the items that failed, not the batch.
+A server without `$batch` gets plain requests.
 """
 
 from __future__ import annotations
 
 import itertools
-import threading
-import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
-from compiler.deploy.pacing import Pacer
+from compiler.deploy.client import HttpClient
 from compiler.deploy.wire import (
     RETRYABLE,
     Ambiguous,
@@ -33,7 +22,6 @@ from compiler.deploy.wire import (
     Request,
     Response,
     RetryPolicy,
-    TokenSource,
     message_of,
     retry_after,
 )
@@ -50,135 +38,10 @@ __all__ = [
 BATCH_MAX = 20
 
 
-class GraphClient:
-    def __init__(
-        self,
-        base_url: str,
-        tokens: TokenSource,
-        pacer: Pacer,
-        policy: RetryPolicy | None = None,
-        concurrency: int = 4,
-        redact: Callable[[str], str] = lambda s: s,
-        timeout: float = 60.0,
-    ) -> None:
-        self.base = base_url.rstrip("/")
-        self.tokens = tokens
-        self.pacer = pacer
-        self.policy = policy or RetryPolicy()
-        self.concurrency = concurrency
-        self.redact = redact
-        self.end = time.monotonic() + self.policy.deadline
-        self.http = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=10.0),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            headers={"Accept": "application/json"},
-        )
-        self.pool = ThreadPoolExecutor(max_workers=concurrency)
-        self._token = ""
-        self._refreshed = False
-        self._auth_lock = threading.Lock()
+class GraphClient(HttpClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.batching = True
-        self.round_trips = 0
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
-        self.http.close()
-
-    # ---- auth ---------------------------------------------------------------------------
-    def _auth(self) -> str:
-        with self._auth_lock:  # one sign-in, however many threads start at once
-            if not self._token:
-                self._token = self.tokens.token()
-            return self._token
-
-    def _reauth(self, used: str) -> None:
-        """After a 401: refresh once per run (another thread may have done it already)."""
-        with self._auth_lock:
-            self._reauth_locked(used)
-
-    def _reauth_locked(self, used: str) -> None:
-        if self._token != used:
-            return  # another thread has refreshed it already
-        new = None if self._refreshed else self.tokens.refresh()
-        if new is None:
-            hint = getattr(self.tokens, "hint", "")
-            raise AuthFailure(
-                401,
-                "the service refused the access token (401) and it cannot be refreshed"
-                + (f" ({hint})" if hint else "")
-                + "; check the app registration's permissions and the credentials",
-            )
-        self._refreshed = True
-        self._token = new
-
-    # ---- one round trip -----------------------------------------------------------------
-    def _remaining(self) -> float:
-        return self.end - time.monotonic()
-
-    def _sleep(self, seconds: float) -> None:
-        if seconds > self._remaining():
-            raise GraphFailure(0, "the run's deadline passed while waiting to retry")
-        if seconds > 0:
-            self.policy.sleep(seconds)
-
-    def _raw(self, method: str, path: str, body: Any) -> tuple[int, Any, Mapping[str, str], str]:
-        """One HTTP exchange; raises httpx errors as they come."""
-        token = self._auth()
-        url = path if path.startswith("http") else f"{self.base}/{path}"
-        self.round_trips += 1
-        resp = self.http.request(
-            method,
-            url,
-            json=body if body is not None else None,
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        data: Any = None
-        if resp.content:
-            try:
-                data = resp.json()
-            except ValueError:
-                data = None
-        return resp.status_code, data, resp.headers, token
-
-    def send(self, req: Request) -> Response:
-        """One request with the retry rules above."""
-        last = ""
-        for attempt in range(self.policy.attempts):
-            ticket = self.pacer.acquire(req.service, int(req.write), 1, self.end)
-            try:
-                status, data, headers, used = self._raw(req.method, req.path, req.body)
-            except httpx.ConnectError as exc:  # nothing was sent
-                self.pacer.settle(ticket)
-                last = f"cannot connect: {type(exc).__name__}"
-                self._sleep(self.policy.backoff(attempt))
-                continue
-            except httpx.TransportError as exc:  # sent, no (complete) answer
-                self.pacer.settle(ticket)
-                last = f"no answer: {type(exc).__name__}"
-                if not req.idempotent:
-                    raise Ambiguous(0, self.redact(last)) from None
-                self._sleep(self.policy.backoff(attempt))
-                continue
-            self.pacer.settle(ticket)
-            rid = headers.get("request-id") or headers.get("client-request-id")
-            if status < 400:
-                return Response(status, data, rid)
-            last = self.redact(message_of(data, status))
-            if status == 401:
-                self._reauth(used)
-                continue
-            if status == 429:
-                wait = retry_after(headers)
-                wait = self.policy.backoff(attempt) if wait is None else wait
-                self._sleep(min(wait, self.policy.max_retry_after))
-                continue
-            if status in RETRYABLE:
-                if not req.idempotent:
-                    raise Ambiguous(status, last, rid)
-                self._sleep(self.policy.backoff(attempt))
-                continue
-            raise GraphFailure(status, last, rid)
-        raise GraphFailure(0, f"gave up after {self.policy.attempts} attempts: {last}")
 
     def get_all(self, path: str, service: str, max_pages: int = 10_000) -> list[dict[str, Any]]:
         """Every item of a collection, following `@odata.nextLink`."""
@@ -199,7 +62,7 @@ class GraphClient:
         if not reqs:
             return []
         if len(reqs) == 1 or not self.batching:
-            return list(self.pool.map(self._safe_send, reqs))
+            return super().send_many(reqs)
         chunks: dict[tuple[str, str], list[int]] = {}
         for i, r in enumerate(reqs):
             chunks.setdefault((r.version, r.service), []).append(i)
@@ -217,14 +80,6 @@ class GraphClient:
 
         list(self.pool.map(run, jobs))
         return [r if r is not None else GraphFailure(0, "no answer") for r in results]
-
-    def _safe_send(self, req: Request) -> Response | GraphFailure:
-        try:
-            return self.send(req)
-        except AuthFailure:
-            raise
-        except GraphFailure as exc:
-            return exc
 
     def _batch(self, reqs: list[Request]) -> list[Response | GraphFailure]:
         """`$batch` calls until every item has a final answer; items that failed transiently go
@@ -280,7 +135,7 @@ class GraphClient:
                 item["headers"] = {"Content-Type": "application/json"}
             items.append(item)
         try:
-            status, data, headers, used = self._raw(
+            status, data, headers, used, _ = self._raw(
                 "POST", f"{version}/$batch", {"requests": items}
             )
         except httpx.TransportError as exc:
