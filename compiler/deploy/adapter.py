@@ -17,10 +17,18 @@ from compiler.deploy.model import LiveObject, LiveState, Outcome, Write
 
 class Adapter(Protocol):
     name: str
+    title: str  # as people call the MDM in messages ("Intune", "Jamf Pro")
+    # True: a create carries the object's assignments (Jamf Pro's scope is part of the object),
+    # so a new object is never without them; False: assignments are written after the create
+    assign_on_create: bool
+
+    def handles(self, desired: Desired) -> bool:
+        """True for the build's objects this MDM holds (a build serves several MDMs)."""
 
     def read(self, desired: Sequence[Desired]) -> LiveState:
         """Every object with a marker in the collections the adapter manages (paged), their
-        assignments and the links `desired` names, the lookups and the import records."""
+        assignments and the links `desired` names, the lookups and the import records; desired
+        objects whose name an object without our marker holds (where names are unique)."""
 
     def find(self, collection: str) -> list[LiveObject]:
         """Read one collection again and return the objects with a marker (after a create

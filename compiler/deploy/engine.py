@@ -3,7 +3,10 @@
 Order of writes: groups; objects (an object after the objects its body names); links between
 objects; assignments; imports; deletes last (only with --prune, under the deletion guard).
 A create whose answer was lost is looked for by its marker before it is tried again, so a
-create that succeeded but answered 500 never makes a duplicate, in this run or the next.
+create that succeeded but answered 500 never makes a duplicate, in this run or the next. A create
+the MDM refuses because the name is taken (Jamf Pro: 409) is looked for once (it may be ours,
+made by a try whose answer was lost) and never sent again. An object whose name an object
+without our marker holds is never written: that object is named in the error, never adopted.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from compiler.deploy.buildread import Desired
 from compiler.deploy.errors import DeployError
 from compiler.deploy.model import LiveObject, LiveState, Outcome, Write
 from compiler.deploy.plan import Scope, Step, dependency_levels, desired_body, diff_objects
-from compiler.deploy.refs import Unresolved
+from compiler.deploy.refs import Unresolved, refs_in, substitute
 from compiler.deploy.relations import assignment_writes, link_writes
 from compiler.deploy.report import Report
 from compiler.deploy.secrets import Secrets
@@ -46,11 +49,15 @@ class Engine:
     failed: set[str] = field(default_factory=set)
     bodies: dict[str, dict[str, Any]] = field(default_factory=dict)  # secrets filled in
     prints: dict[str, str | None] = field(default_factory=dict)  # key -> secret fingerprint
+    # assignments an object got with its create (adapters whose create carries them)
+    assigned: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    scope: Scope = field(default_factory=lambda: Scope(None))
 
     # ---- planning -------------------------------------------------------------------------
     def run(self, desired: Sequence[Desired], scope: Scope) -> None:
         desired = [d for d in desired if scope.covers(d.key)]
-        self.report.phase("reading the MDM")
+        self.scope = scope
+        self.report.phase(f"reading {self.adapter.title}")
         live = self.adapter.read(desired)
         prints = {d.key: self.secrets.fingerprint(d.secrets) for d in desired if d.secrets}
         steps, self.ids = diff_objects(
@@ -72,6 +79,10 @@ class Engine:
                     s.key, "lookup", "failed", error=f"not found in the MDM: {s.changes[0]}"
                 )
                 self.failed.add(s.key)
+            elif s.action == "blocked":
+                self._fail(s.key, "create" if s.live is None else "update", s.changes[0])
+        for key, action, text in live.warnings:
+            self.report.add(key, action, "warning", changes=[text])
         if self.options.dry_run:
             self._plan_only(steps, desired, live, scope)
             return
@@ -111,8 +122,12 @@ class Engine:
             if s.action == "create":
                 self.ids[s.key] = f"(new {s.key})"
         for s in steps:
-            if s.action in ("lookup", "missing"):
+            if s.action in ("lookup", "missing", "blocked"):
                 continue
+            if s.action == "create" and s.desired is not None:
+                items = self._create_assignments(s.desired)
+                if items is not None:
+                    self.assigned[s.key] = next(iter(items.values()))
             action = s.action
             if s.action in ("orphan", "duplicate"):
                 action = "delete" if self.options.prune else s.action
@@ -144,10 +159,29 @@ class Engine:
                 if s.action == "update" and s.live is not None:
                     writes.append((s, self.adapter.update(s.desired, body, s.live, s.changes)))
                 else:
-                    writes.append(
-                        (s, Write("create", s.key, s.collection, s.desired.api, body=body))
-                    )
+                    w = Write("create", s.key, s.collection, s.desired.api, body=body)
+                    items = self._create_assignments(s.desired)
+                    if items is not None:
+                        w.extra["assign"] = items
+                    writes.append((s, w))
             self._run_creates_updates(writes)
+
+    def _create_assignments(self, d: Desired) -> dict[str, list[dict[str, Any]]] | None:
+        """The assignments a create carries (adapters whose create sets them): the build's,
+        for the groups the run owns; None when some group is not deployed (they are written
+        after the create then, or fail there with the reason)."""
+        if not self.adapter.assign_on_create or not d.assign:
+            return None
+        (field_name, items), *_ = d.assign.items()
+        try:
+            wanted = [
+                substitute(i, lambda _k, n: self.ids.get(n), ("group", "app", "object"))
+                for i in items
+                if all(self.scope.owns(n) for _, n in refs_in(i, ("group",)))
+            ]
+        except Unresolved:
+            return None
+        return {field_name: wanted}
 
     def _run_creates_updates(self, writes: list[tuple[Step, Write]]) -> None:
         for round_ in range(CREATE_ROUNDS):
@@ -171,9 +205,10 @@ class Engine:
                     old = s.live.id if s.live is not None else None
                     match = [o for o in found if o.key == s.key and o.id != old]
                     if match:
-                        self._done(
-                            s, w, Outcome(True, match[0].id, out.request_id, detail={"found": True})
-                        )
+                        note = {"found": True, "assignments": match[0].assignments}
+                        self._done(s, w, Outcome(True, match[0].id, out.request_id, detail=note))
+                    elif out.conflict:  # the name is someone else's: trying again cannot help
+                        self._fail(s.key, s.action, out.error, out.request_id)
                     elif round_ + 1 < CREATE_ROUNDS:
                         writes.append((s, w))  # not there: the create did not happen
                     else:
@@ -183,6 +218,11 @@ class Engine:
         if w.action == "create" and out.id:
             self.ids[s.key] = out.id
             self.owned_ids.add(out.id)
+            got = out.detail.get("assignments")
+            if got is None and "assign" in w.extra:
+                got = next(iter(w.extra["assign"].values()))
+            if got is not None:
+                self.assigned[s.key] = got
         note = ["found after an unclear answer"] if out.detail.get("found") else []
         self.report.add(s.key, s.action, "ok", request_id=out.request_id, changes=s.changes + note)
 
@@ -218,7 +258,7 @@ class Engine:
         self, desired: Sequence[Desired], live: LiveState, scope: Scope, apply: bool
     ) -> None:
         writes, problems = assignment_writes(
-            self.adapter, desired, live, self.ids, scope, self.failed
+            self.adapter, desired, live, self.ids, scope, self.failed, self.assigned
         )
         for key, message in problems:
             self._fail(key, "assign", message)

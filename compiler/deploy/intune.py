@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 class IntuneAdapter:
     name = "intune"
+    title = "Intune"
+    assign_on_create = False  # `/assign` is its own request
 
     def __init__(
         self, client: GraphClient, signer: Signer | None = None, poll_interval: float = 10.0
@@ -35,6 +37,9 @@ class IntuneAdapter:
         self.signer = signer
         self.autopilot = Autopilot(client, poll_interval)
         self.reader = IntuneReader(client, self.autopilot)
+
+    def handles(self, desired: Desired) -> bool:
+        return desired.api in ("v1.0", "beta")
 
     def read(self, desired: Sequence[Desired]) -> LiveState:
         return self.reader.read(desired)

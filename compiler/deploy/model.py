@@ -27,6 +27,10 @@ class LiveState:
     problems: dict[str, str] = field(default_factory=dict)  # key -> why the lookup failed
     # import collection -> record key (a serial) -> "registered" | "pending" | "rejected: ..."
     records: dict[str, dict[str, str]] = field(default_factory=dict)
+    # key -> why the object cannot be written (its name is taken by an object we do not own)
+    blocked: dict[str, str] = field(default_factory=dict)
+    # (key, action, text): worth saying, not a failure (e.g. iPads the MDM does not know yet)
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -48,6 +52,7 @@ class Outcome:
     request_id: str | None = None
     error: str | None = None
     ambiguous: bool = False  # a create/import/link that may have happened: look before retrying
+    conflict: bool = False  # a create refused because its name is taken: look once, never retry
     detail: dict[str, Any] = field(default_factory=dict)
 
 

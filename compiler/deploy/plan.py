@@ -25,7 +25,7 @@ from compiler.deploy.refs import ID_KINDS, REF, substitute
 
 @dataclass
 class Step:
-    action: str  # create update replace unchanged orphan delete duplicate lookup missing
+    action: str  # create update replace unchanged orphan delete duplicate lookup missing blocked
     key: str
     collection: str
     desired: Desired | None = None
@@ -126,8 +126,12 @@ def diff_objects(
             continue
         body = desired_body(d, ids, fingerprints.get(d.key), strict=False)
         candidates = owned.get((d.collection, d.key), [])
+        blocked = live.blocked.get(d.key)
         if not candidates:
-            steps.append(Step("create", d.key, d.collection, d))
+            if blocked:
+                steps.append(Step("blocked", d.key, d.collection, d, None, [blocked]))
+            else:
+                steps.append(Step("create", d.key, d.collection, d))
             continue
         scored = sorted(
             ((compare(adapter, body, o, check_fingerprints), o) for o in candidates),
@@ -135,7 +139,9 @@ def diff_objects(
         )
         diffs, primary = scored[0]
         ids[d.key] = primary.id
-        if adapter.replaces(body, primary):
+        if blocked and diffs:
+            steps.append(Step("blocked", d.key, d.collection, d, primary, [blocked]))
+        elif adapter.replaces(body, primary):
             steps.append(
                 Step("replace", d.key, d.collection, d, primary, ["the object's type changed"])
             )

@@ -59,7 +59,9 @@ def assignment_writes(
     ids: Mapping[str, str],
     scope: Scope,
     failed: set[str],
+    created: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> tuple[list[Write], Problems]:
+    """`created`: the assignments objects got with their create in this run (by key)."""
     objs = {o.id: o for o in [*live.owned, *live.found.values()]}
     groups = {o.key: o.id for o in live.owned if o.key is not None and _kind(o.key) == "group"}
     groups.update({k: v for k, v in ids.items() if _kind(k) == "group"})
@@ -71,7 +73,9 @@ def assignment_writes(
             continue
         (field_name, items), *_ = d.assign.items()
         obj = objs.get(ids[d.key])
-        current = obj.assignments if obj is not None else []
+        current = obj.assignments if obj is not None else None
+        if obj is None or d.key in (created or {}):
+            current = (created or {}).get(d.key, [])
         try:
             wanted = [
                 substitute(i, lambda _k, n: ids.get(n), ("group", "app", "object"))
