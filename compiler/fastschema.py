@@ -23,6 +23,7 @@ _ANNOTATIONS = frozenset(
         *("$schema", "$id", "$comment", "title", "description", "default", "examples"),
         *("deprecated", "readOnly", "writeOnly", "format", "x-secret", "x-app-ref"),
         "x-secret-kind",
+        "x-replaced",  # old enum values and what replaced them: only for the message
     }
 )
 _TYPES: dict[str, Callable[[Any], bool]] = {

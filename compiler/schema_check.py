@@ -132,6 +132,10 @@ def error_to_diagnostics(
     if kind in ("enum", "const"):
         allowed = schema.get("enum", [schema.get("const")])
         shown = ", ".join(_show(a) for a in allowed)
+        replaced = schema.get("x-replaced", {})
+        if isinstance(inst, str) and isinstance(replaced.get(inst), str):
+            msg = f"{where}: {replaced[inst]}"
+            return [Diagnostic(doc.path, line, col, "replaced-value", msg, f"allowed: {shown}")]
         hint = did_you_mean(str(inst), [str(a) for a in allowed]) or f"allowed: {shown}"
         return [
             Diagnostic(
