@@ -14,7 +14,7 @@ from compiler.inputs import InputHasher
 from compiler.model import Estate, School
 from compiler.paths import path_problem
 from compiler.plaintext import TextError
-from compiler.render import apple, intune_apple, inventory, windows
+from compiler.render import apple, intune_apple, inventory, jamf, windows
 from compiler.render.context import FILTERS
 from compiler.resolve import SchoolConfig, resolve_school
 from compiler.templating import EmptyProfile, Engine, TemplateFailure
@@ -57,15 +57,18 @@ def render_school(
     """Every artifact of one school; a pure function of the school's configuration."""
     if cfg.school.platform == "windows":
         return [*windows.render_school(estate, cfg, engine), *inventory.render_school(cfg)]
+    mdm = estate.settings.mdm_apple  # intune | jamf | files (profiles only, exported as files)
     rendered = apple.render_school(estate, cfg, engine, options.binary_plist)
+    # Jamf Pro takes the unsigned plist and signs it itself: made before any signing
+    jamf_objects = jamf.render_school(estate, cfg, rendered) if mdm == "jamf" else []
     if options.signer is not None:
         signer = options.signer
         rendered = [
             dataclasses.replace(a, content=signer.sign(a.content)) if a.kind == "profile" else a
             for a in rendered
         ]
-    out = [*rendered, *inventory.render_school(cfg)]
-    if estate.settings.mdm_apple == "intune":
+    out = [*rendered, *inventory.render_school(cfg), *jamf_objects]
+    if mdm == "intune":
         out.extend(
             intune_apple.render_school(estate, cfg, [a for a in rendered if a.kind == "profile"])
         )
@@ -175,6 +178,8 @@ def manifest(
             # if its rows and files are exactly these
             "outputs": {s: outputs_digest(by_school.get(s, [])) for s in sorted(cached)},
             "scope": sorted(set(scope)) if scope else "estate",
+            # which MDM serves which platform: deploy checks its target against it
+            "mdm": {"apple": estate.settings.mdm_apple, "windows": estate.settings.mdm_windows},
             "artifacts": rows,
         }
     )

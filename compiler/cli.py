@@ -317,9 +317,10 @@ def _deploy_options(func: F) -> F:
     options = [
         click.option(
             "--target",
-            type=click.Choice(["intune"]),
+            type=click.Choice(["intune", "jamf"]),
             required=True,
-            help="The MDM: intune (Microsoft Intune through Microsoft Graph).",
+            help="The MDM: intune (Microsoft Intune through Microsoft Graph) or jamf (Jamf Pro "
+            "through its Classic API; the estate needs mdm.apple: jamf).",
         ),
         click.option(
             "--build",
@@ -339,6 +340,13 @@ def _deploy_options(func: F) -> F:
             default="https://graph.microsoft.com",
             show_default=True,
             help="The Microsoft Graph endpoint (another cloud, or a test server).",
+        ),
+        click.option(
+            "--jamf-url",
+            envvar="SCHOOLMDM_JAMF_URL",
+            show_envvar=True,
+            metavar="URL",
+            help="With --target jamf: the Jamf Pro server, e.g. https://schulen.jamfcloud.com.",
         ),
         click.option(
             "--report",
@@ -365,9 +373,11 @@ def _deploy_options(func: F) -> F:
 
 def _deploy_args(
     mode: str,
+    target: str,
     build_dir: Path | None,
     schools: tuple[str, ...],
     graph_url: str,
+    jamf_url: str | None,
     report_path: Path | None,
     sign_cert: Path | None,
     sign_key: Path | None,
@@ -381,6 +391,10 @@ def _deploy_args(
 
     if not graph_url.startswith(("https://", "http://")):
         raise click.BadParameter("must be an http(s) URL", param_hint="--graph-url")
+    if target == "jamf" and not jamf_url:
+        raise click.UsageError("--target jamf needs --jamf-url (or SCHOOLMDM_JAMF_URL)")
+    if jamf_url and not jamf_url.startswith(("https://", "http://")):
+        raise click.BadParameter("must be an http(s) URL", param_hint="--jamf-url")
     signer = None
     if sign_cert or sign_key:
         from compiler.signing import SigningError, load_signer
@@ -404,6 +418,8 @@ def _deploy_args(
         report_path,
         graph_url.rstrip("/"),
         signer,
+        target,
+        (jamf_url or "").rstrip("/"),
     )
 
 
@@ -431,6 +447,7 @@ def deploy(
     build_dir: Path | None,
     schools: tuple[str, ...],
     graph_url: str,
+    jamf_url: str | None,
     report_path: Path | None,
     sign_cert: Path | None,
     sign_key: Path | None,
@@ -444,9 +461,10 @@ def deploy(
 
     Only objects carrying the deployer's marker are ever changed or deleted; a re-run after any
     failure converges, and a run with nothing to do writes nothing. Credentials come from the
-    environment (SCHOOLMDM_GRAPH_TOKEN; or AZURE_TENANT_ID + AZURE_CLIENT_ID with
-    AZURE_CLIENT_SECRET or GitHub Actions' OIDC token); secret values from environment variables
-    named like the secret, with SCHOOLMDM_DEPLOY_KEY. See docs/deploy.md.
+    environment: for Intune SCHOOLMDM_GRAPH_TOKEN, or AZURE_TENANT_ID + AZURE_CLIENT_ID with
+    AZURE_CLIENT_SECRET or GitHub Actions' OIDC token; for Jamf Pro JAMF_CLIENT_ID +
+    JAMF_CLIENT_SECRET (an API client), or SCHOOLMDM_JAMF_TOKEN. Secret values come from
+    environment variables named like the secret, with SCHOOLMDM_DEPLOY_KEY. See docs/deploy.md.
     Exit code: 0 done, 1 an operation failed (or the run was stopped), 2 usage error.
 
     \b
@@ -455,6 +473,7 @@ def deploy(
       schoolmdm deploy --target intune --report deploy.json
       schoolmdm deploy --target intune --school gym-lindenhof
       schoolmdm deploy --target intune --prune --max-deletions 20
+      schoolmdm deploy --target jamf --jamf-url https://schulen.jamfcloud.com --dry-run
     """
     from compiler.commands.deploy import execute
 
@@ -462,9 +481,11 @@ def deploy(
         execute(
             _deploy_args(
                 "deploy",
+                target,
                 build_dir,
                 schools,
                 graph_url,
+                jamf_url,
                 report_path,
                 sign_cert,
                 sign_key,
@@ -484,6 +505,7 @@ def drift(
     build_dir: Path | None,
     schools: tuple[str, ...],
     graph_url: str,
+    jamf_url: str | None,
     report_path: Path | None,
     sign_cert: Path | None,
     sign_key: Path | None,
@@ -497,13 +519,23 @@ def drift(
     Examples:
       schoolmdm drift --target intune
       schoolmdm drift --target intune --school gym-lindenhof --report drift.json
+      schoolmdm drift --target jamf --jamf-url https://schulen.jamfcloud.com
     """
     from compiler.commands import drift as command
 
     sys.exit(
         command.run(
             _deploy_args(
-                "drift", build_dir, schools, graph_url, report_path, sign_cert, sign_key, sign_chain
+                "drift",
+                target,
+                build_dir,
+                schools,
+                graph_url,
+                jamf_url,
+                report_path,
+                sign_cert,
+                sign_key,
+                sign_chain,
             )
         )
     )

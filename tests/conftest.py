@@ -12,7 +12,7 @@ from tests.helpers import REPO, make_mini_estate
 
 # the deployer's fixtures (a built mini estate, a seeded Graph emulator), for tests/deploy and
 # tests/commands alike
-pytest_plugins = ("tests.support.deploy_fixtures",)
+pytest_plugins = ("tests.support.deploy_fixtures", "tests.support.jamf_fixtures")
 
 
 @pytest.fixture

@@ -40,8 +40,9 @@ class Adapter(Protocol):
     def execute(self, writes: Sequence[Write]) -> list[Outcome]:
         """Carry out independent writes (the adapter may batch and must pace them)."""
 
-    def views(self, body: dict[str, Any], live: dict[str, Any]) -> tuple[Any, Any]:
-        """Both sides in the form they are compared in (e.g. payloads decoded)."""
+    def views(self, body: dict[str, Any], live: LiveObject) -> tuple[Any, Any]:
+        """Both sides in the form they are compared in (e.g. payloads decoded, keys the MDM
+        owns left out)."""
 
     def replaces(self, body: dict[str, Any], live: LiveObject) -> bool:
         """True when the change cannot be made in place (the object's type changed)."""

@@ -28,16 +28,21 @@ AUTHORITY = "https://login.microsoftonline.com"
 
 
 class StaticToken:
-    hint = "SCHOOLMDM_GRAPH_TOKEN is a fixed token; give a fresh one, or client credentials"
+    """A ready token from the environment: it cannot be renewed."""
 
-    def __init__(self, value: str) -> None:
+    def __init__(
+        self,
+        value: str,
+        hint: str = "SCHOOLMDM_GRAPH_TOKEN is a fixed token; give a fresh one, or client credentials",
+    ) -> None:
         self.value = value
+        self.hint = hint
 
     def token(self) -> str:
         return self.value
 
     def refresh(self) -> str | None:
-        return None  # SCHOOLMDM_GRAPH_TOKEN cannot be renewed
+        return None  # a fixed token cannot be renewed
 
 
 def github_assertion(env: Mapping[str, str], redact: Redactor) -> Callable[[], str]:

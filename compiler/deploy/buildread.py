@@ -12,6 +12,8 @@ from typing import Any
 from compiler.artifact import ESTATE, MANIFEST
 from compiler.deploy.errors import DeployError
 
+APIS = ("v1.0", "beta", "classic")  # Microsoft Graph's two versions; Jamf Pro's Classic API
+
 
 @dataclass(frozen=True)
 class Desired:
@@ -26,6 +28,7 @@ class Desired:
     lookup: dict[str, Any] | None = None  # looked up in the MDM, never created (VPP apps)
     action: str = "create"  # or "import": records added once (Autopilot)
     secrets: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)  # adapter knobs (Jamf: vpp_location)
 
     @property
     def school(self) -> str:
@@ -42,6 +45,7 @@ class Build:
     scope: tuple[str, ...] | None  # the schools a `--school` build covers; None: the estate
     schools: frozenset[str]  # schools with artifacts in the build
     desired: tuple[Desired, ...]
+    mdm: dict[str, str] = field(default_factory=dict)  # platform -> MDM (older builds: empty)
 
 
 def _fail(root: Path, message: str) -> DeployError:
@@ -101,8 +105,13 @@ def load_build(root: Path) -> Build:
     keys = [d.key for d in desired]
     if len(keys) != len(set(keys)):
         raise _fail(root, "two artifacts have the same key")
+    mdm = manifest.get("mdm")
     return Build(
-        root, None if scope == "estate" else tuple(scope), frozenset(schools), tuple(desired)
+        root,
+        None if scope == "estate" else tuple(scope),
+        frozenset(schools),
+        tuple(desired),
+        {str(k): str(v) for k, v in mdm.items()} if isinstance(mdm, dict) else {},
     )
 
 
@@ -117,10 +126,11 @@ def _desired(root: Path, row: dict[str, Any], data: bytes) -> Desired | None:
     ok = (
         key == row.get("key")
         and isinstance(doc["collection"], str)
-        and doc.get("api") in ("v1.0", "beta")
+        and doc.get("api") in APIS
         and isinstance(doc["body"], dict)
         and isinstance(doc.get("assign", {}), dict)
         and isinstance(doc.get("links", {}), dict)
+        and isinstance(doc.get("options", {}), dict)
     )
     if not ok:
         raise _fail(root, f"{row['path']} is not a well-formed MDM artifact")
@@ -135,4 +145,5 @@ def _desired(root: Path, row: dict[str, Any], data: bytes) -> Desired | None:
         lookup=doc.get("lookup"),
         action=str(doc.get("action", "create")),
         secrets=tuple(doc.get("secrets", ())),
+        options=dict(doc.get("options", {})),
     )

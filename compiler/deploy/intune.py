@@ -38,7 +38,8 @@ class IntuneAdapter:
         self.autopilot = Autopilot(client, poll_interval)
         self.reader = IntuneReader(client, self.autopilot)
 
-    def handles(self, desired: Desired) -> bool:
+    @staticmethod
+    def handles(desired: Desired) -> bool:
         return desired.api in ("v1.0", "beta")
 
     def read(self, desired: Sequence[Desired]) -> LiveState:
@@ -51,8 +52,8 @@ class IntuneAdapter:
         return self.reader.links_of(obj, prop, desired)
 
     # ---- comparing --------------------------------------------------------------------------
-    def views(self, body: dict[str, Any], live: dict[str, Any]) -> tuple[Any, Any]:
-        want, have = copy.deepcopy(body), copy.deepcopy(live)
+    def views(self, body: dict[str, Any], live: LiveObject) -> tuple[Any, Any]:
+        want, have = copy.deepcopy(body), copy.deepcopy(live.body)
         if isinstance(want.get("payload"), str):  # a .mobileconfig: compare its content
             parsed = mobileconfig.parse(want["payload"])
             if parsed is not None:

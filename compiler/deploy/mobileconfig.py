@@ -104,3 +104,26 @@ def fill(b64: str, values: dict[str, str], signer: Signer | None, key: str) -> s
     if signer is not None:
         out = signer.sign(out)
     return base64.b64encode(out).decode("ascii")
+
+
+def parse_xml(text: Any) -> Any:
+    """An XML plist given as text (Jamf Pro's payloads), or None when unreadable."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        return plistlib.loads(text.encode("utf-8"))
+    except (ValueError, TypeError, OverflowError, ExpatError):
+        return None
+
+
+def dump_xml(data: Any) -> str:
+    return plistlib.dumps(data, fmt=plistlib.FMT_XML, sort_keys=True).decode("utf-8")
+
+
+def fill_xml(text: str, values: dict[str, str], key: str) -> str:
+    """An XML plist given as text with its secret placeholders filled in, re-serialised
+    (Jamf Pro signs profiles itself: never signed here)."""
+    data = parse_xml(text)
+    if data is None:
+        raise DeployError(f"{key}: the profile in the build is not a property list")
+    return dump_xml(substitute(data, lambda _k, name: values.get(name), ("secret",)))

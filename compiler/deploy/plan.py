@@ -69,19 +69,32 @@ def desired_body(
     else:
         body = substitute(d.body, lambda k, n: lookup(k, n) or f"${{{k}:{n}}}", ID_KINDS)
     out: dict[str, Any] = body
-    if isinstance(out.get("description"), str):
-        out["description"] = with_fingerprint(out["description"], fingerprint)
+    for holder in descriptions(out):
+        holder["description"] = with_fingerprint(holder["description"], fingerprint)
+    return out
+
+
+def descriptions(value: Any) -> list[dict[str, Any]]:
+    """The mappings whose `description` may carry the marker (top level for Graph, `general`
+    for Jamf Pro): where the secrets' fingerprint goes."""
+    out: list[dict[str, Any]] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("description"), str):
+                out.append(item)
+            stack.extend(v for v in item.values() if isinstance(v, dict))
     return out
 
 
 def compare(
     adapter: Adapter, body: dict[str, Any], live: LiveObject, check_fingerprint: bool
 ) -> list[str]:
-    want, have = adapter.views(body, live.body)
-    if not check_fingerprint and isinstance(want, dict) and isinstance(have, dict):
-        for side in (want, have):
-            if isinstance(side.get("description"), str):
-                side["description"] = FINGERPRINT.sub("", side["description"])
+    want, have = adapter.views(body, live)
+    if not check_fingerprint:
+        for holder in [*descriptions(want), *descriptions(have)]:
+            holder["description"] = FINGERPRINT.sub("", holder["description"])
     diffs = differences(want, have)
     if (
         isinstance(want, dict)

@@ -41,6 +41,8 @@ class Progress:
             return
         rid = f" (request {e.request_id})" if e.request_id else ""
         err = f": {e.error}" if e.error else ""
+        if e.status == "warning" and e.changes:
+            err = f": {e.changes[0]}"
         print(f"{e.status:9} {e.action:9} {e.key}{rid}{err}", file=self.stream, flush=True)
 
     def close(self) -> None:

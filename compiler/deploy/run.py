@@ -1,5 +1,6 @@
 """One deploy or drift run, wired together: build, scope, secrets, credentials, client, adapter,
-engine, report. The CLI commands call `run` and turn its result into an exit code."""
+engine, report. The CLI commands call `run` and turn its result into an exit code. The target
+(Intune or Jamf Pro) decides the client and the adapter; everything else is the same."""
 
 from __future__ import annotations
 
@@ -7,19 +8,25 @@ import json
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from compiler.deploy.adapter import Adapter
 from compiler.deploy.auth import token_source
-from compiler.deploy.buildread import load_build
+from compiler.deploy.buildread import Build, load_build
+from compiler.deploy.client import HttpClient
 from compiler.deploy.engine import Engine, Options
 from compiler.deploy.errors import DeployError
 from compiler.deploy.http import GraphClient, GraphFailure, RetryPolicy
 from compiler.deploy.intune import LIMITS, IntuneAdapter
+from compiler.deploy.jamf import JamfAdapter
+from compiler.deploy.jamf_client import JamfClient, check_url, jamf_tokens
+from compiler.deploy.jamf_kinds import CONCURRENCY as JAMF_CONCURRENCY
+from compiler.deploy.jamf_kinds import LIMITS as JAMF_LIMITS
 from compiler.deploy.pacing import Limit, Pacer
 from compiler.deploy.plan import Scope
-from compiler.deploy.report import Progress, Report, progress_for
+from compiler.deploy.report import Entry, Progress, Report, progress_for
 from compiler.deploy.secrets import Redactor, read_secrets
 
 if TYPE_CHECKING:
@@ -44,13 +51,15 @@ class RunArgs:
     report: Path | None
     graph_url: str
     signer: Signer | None = None
+    target: str = "intune"  # intune | jamf
+    jamf_url: str = ""
 
 
 @dataclass(frozen=True)
 class Tuning:
     """Pace limits, retry timing and import polling; tests and the benchmark scale them."""
 
-    limits: Mapping[str, Limit] = field(default_factory=lambda: dict(LIMITS))
+    limits: Mapping[str, Limit] | None = None  # None: the target's own
     policy: Callable[[], RetryPolicy] = RetryPolicy
     poll_interval: float = 10.0
 
@@ -72,6 +81,44 @@ def scope_for(build_scope: tuple[str, ...] | None, schools: tuple[str, ...]) -> 
     return Scope(frozenset(schools) if schools else None)
 
 
+TITLES = {"intune": "Intune", "jamf": "Jamf Pro"}
+HANDLES = {"intune": IntuneAdapter.handles, "jamf": JamfAdapter.handles}
+
+
+def check_target(build: Build, target: str) -> None:
+    """A build serves iPads through one MDM (mdm.apple): a Jamf deploy needs a Jamf build."""
+    apple = build.mdm.get("apple")
+    if target == "jamf" and apple not in (None, "jamf"):
+        raise DeployError(
+            f"this build serves iPads through '{apple}' (mdm.apple in schoolmdm.yaml): set "
+            "mdm.apple: jamf and build again to deploy to Jamf Pro"
+        )
+
+
+def connect(
+    args: RunArgs,
+    env: Mapping[str, str],
+    redactor: Redactor,
+    tuning: Tuning,
+    plain: bool,
+) -> tuple[HttpClient, Adapter, Pacer]:
+    if args.target == "jamf":
+        if not args.jamf_url:
+            raise UsageProblem("--jamf-url is needed for --target jamf (or SCHOOLMDM_JAMF_URL)")
+        url = check_url(args.jamf_url)
+        pacer = Pacer(tuning.limits if tuning.limits is not None else JAMF_LIMITS)
+        tokens = jamf_tokens(env, url, redactor)
+        jamf = JamfClient(
+            url, tokens, pacer, tuning.policy(), concurrency=JAMF_CONCURRENCY, redact=redactor
+        )
+        return jamf, JamfAdapter(jamf), pacer
+    pacer = Pacer(tuning.limits if tuning.limits is not None else LIMITS)
+    graph_tokens = token_source(env, args.graph_url, redactor)
+    graph = GraphClient(args.graph_url, graph_tokens, pacer, tuning.policy(), redact=redactor)
+    graph.batching = not plain  # $batch is a POST: a dry run sends none at all
+    return graph, IntuneAdapter(graph, args.signer, tuning.poll_interval), pacer
+
+
 def run(
     args: RunArgs, env: Mapping[str, str], out: TextIO, err: TextIO, tuning: Tuning | None = None
 ) -> int:
@@ -79,30 +126,29 @@ def run(
     redactor = Redactor()
     drift = args.mode == "drift"
     plain = drift or args.dry_run
+    title = TITLES[args.target]
     report = Report(redactor, Progress(err) if plain else progress_for(err, dict(env)))
     meta: dict[str, Any] = {
-        "target": "intune",
+        "target": args.target,
         "mode": "drift" if drift else ("dry-run" if args.dry_run else "deploy"),
         "build": str(args.build),
     }
     code = 0
-    client = None
+    client: HttpClient | None = None
     try:
         build = load_build(args.build)
+        check_target(build, args.target)
         scope = scope_for(build.scope, args.schools)
         meta["schools"] = sorted(scope.schools) if scope.schools is not None else "all"
-        desired = [d for d in build.desired if scope.covers(d.key)]
+        handles = HANDLES[args.target]
+        desired = [d for d in build.desired if scope.covers(d.key) and handles(d)]
         needed = {n for d in desired for n in d.secrets}
         secrets, missing = read_secrets(
             needed, with_secrets_json(env), redactor, required=not plain
         )
         if missing:
             report.note("secret fingerprints not compared (not set: " + ", ".join(missing) + ")")
-        tokens = token_source(env, args.graph_url, redactor)
-        pacer = Pacer(tuning.limits)
-        client = GraphClient(args.graph_url, tokens, pacer, tuning.policy(), redact=redactor)
-        client.batching = not plain  # $batch is a POST: a dry run sends none at all
-        adapter = IntuneAdapter(client, args.signer, tuning.poll_interval)
+        client, adapter, pacer = connect(args, env, redactor, tuning, plain)
         options = Options(
             dry_run=plain,
             prune=args.prune,
@@ -130,7 +176,7 @@ def run(
         for e in changes:
             detail = "; ".join(e.changes[:5]) or (e.error or "")
             print(
-                redactor(f"{_label(e.action, drift)} {e.key}" + (f": {detail}" if detail else "")),
+                redactor(f"{_label(e, drift, title)} {e.key}" + (f": {detail}" if detail else "")),
                 file=out,
             )
         if drift and any(e.status == "planned" for e in changes):
@@ -144,13 +190,13 @@ def run(
         report.write_json(args.report, meta)
     step_summary = env.get("GITHUB_STEP_SUMMARY")
     if step_summary:
-        title = {
-            "deploy": "Deploy to Intune",
-            "dry-run": "Deploy to Intune (dry run)",
-            "drift": "Drift between git and Intune",
+        heading = {
+            "deploy": f"Deploy to {title}",
+            "dry-run": f"Deploy to {title} (dry run)",
+            "drift": f"Drift between git and {title}",
         }[str(meta["mode"])]
         with open(step_summary, "a", encoding="utf-8") as fh:
-            fh.write(report.markdown(title))
+            fh.write(report.markdown(heading))
     return code
 
 
@@ -169,22 +215,26 @@ def with_secrets_json(env: Mapping[str, str]) -> dict[str, str]:
     return {**{str(k): v for k, v in data.items() if isinstance(v, str)}, **env}
 
 
-def _label(action: str, drift: bool) -> str:
+def _label(e: Entry, drift: bool, title: str) -> str:
+    if e.status == "warning":
+        return "note:"
+    if e.status == "failed" and e.action in ("create", "update"):
+        return "cannot deploy:"
     if not drift:
-        return f"would {action}:"
+        return f"would {e.action}:"
     return {
-        "create": "missing in Intune:",
-        "update": "changed in Intune:",
-        "replace": "changed in Intune (type):",
+        "create": f"missing in {title}:",
+        "update": f"changed in {title}:",
+        "replace": f"changed in {title} (type):",
         "orphan": "no longer in git:",
         "delete": "no longer in git:",
-        "duplicate": "duplicate in Intune:",
+        "duplicate": f"duplicate in {title}:",
         "assign": "assignments differ:",
         "link": "link missing:",
         "unlink": "extra link:",
         "import": "devices not registered:",
         "lookup": "not found:",
-    }.get(action, f"{action}:")
+    }.get(e.action, f"{e.action}:")
 
 
 def stream() -> TextIO:
