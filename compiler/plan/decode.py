@@ -1,5 +1,6 @@
 """An artifact's bytes as the values a person reads: property lists (also signed, also wrapped
-as base64 inside a Graph body), JSON, CSV rows, certificates.
+as base64 inside a Graph body, or as XML text inside a Jamf Pro object), JSON, CSV rows,
+certificates.
 
 Generic over artifact kinds: the format is recognised from the content (and the file name for
 JSON and CSV), so a new kind of artifact plans sensibly without a change here. Ownership
@@ -128,6 +129,22 @@ def _from_base64(text: str) -> Embedded | None:
     return embedded(data)
 
 
+def _from_xml_text(text: str) -> Embedded | None:
+    """A property list kept as text (a Jamf Pro profile's payloads, an app configuration's
+    bare <dict>)."""
+    head = text[:200].lstrip()
+    if not head.startswith("<"):
+        return None
+    if "<plist" not in head and head.startswith("<dict"):
+        text = f'<?xml version="1.0" encoding="UTF-8"?><plist version="1.0">{text}</plist>'
+    elif "<plist" not in head:
+        return None
+    try:
+        return Embedded("plist", _plain(plistlib.loads(text.encode("utf-8"))))
+    except UNREADABLE:
+        return None
+
+
 def _plain(value: Any) -> Any:
     """Values ready to compare and show: wrapped documents decoded, markers removed."""
     if isinstance(value, dict):
@@ -137,7 +154,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str):
         if "[schoolmdm:" in value:
             value = MARKER.sub("", value)
-        return _from_base64(value) or pem_certificate(value) or value
+        return _from_base64(value) or pem_certificate(value) or _from_xml_text(value) or value
     if isinstance(value, bytes):
         return embedded(value) or Opaque(len(value), hashlib.sha256(value).hexdigest())
     if isinstance(value, datetime):

@@ -81,3 +81,17 @@ def test_pem_certificates_are_summarised(example_root: Path) -> None:
     assert isinstance(got, Embedded) and got.kind == "certificate"
     assert "CN=" in got.value["subject"]
     assert show(pem).startswith("certificate ") and "BEGIN" not in show(pem)
+
+
+def test_a_property_list_kept_as_text_is_read_as_one() -> None:
+    profile = plistlib.dumps({"PayloadType": "Configuration", "allowCamera": False}).decode()
+    config = "<dict>\n\t<key>server</key>\n\t<string>https://x</string>\n</dict>\n"
+    doc = {"general": {"payloads": profile}, "app_configuration": {"preferences": config}}
+    value = decode("x.json", json.dumps(doc).encode()).value
+    assert value["general"]["payloads"].value == {
+        "PayloadType": "Configuration",
+        "allowCamera": False,
+    }
+    assert value["app_configuration"]["preferences"].value == {"server": "https://x"}
+    # text that only looks like markup stays text
+    assert decode("x.json", b'{"a": "<b>bold</b>"}').value == {"a": "<b>bold</b>"}

@@ -307,3 +307,24 @@ def test_parameter_without_effect_on_the_platform(estate_repo: Path) -> None:
     plan = make_plan(estate_repo, "base", None)
     assert not plan.has_changes
     assert plan.no_effect == ["schools/bbz-b/school.yaml"]
+
+
+def test_a_jamf_estate_plans_profiles_and_groups_by_their_content(estate_repo: Path) -> None:
+    edit(estate_repo, "schoolmdm.yaml", "  apple: intune\n", "  apple: jamf\n")
+    commit(estate_repo, "iPads move to Jamf Pro")
+    git.Repo(estate_repo).git.tag("jamf")
+    edit(estate_repo, "schools/gym-a/school.yaml", "allow_camera: true", "allow_camera: false")
+    append(
+        estate_repo, "schools/gym-a/devices.csv", "DMPA00000004,02:4b:00:00:00:04,GA-0004,iPad\n"
+    )
+    plan = make_plan(estate_repo, "jamf", None)
+    assert schools(plan) == ["gym-a"]
+    text = render_text(plan)
+    # the payload inside the Jamf object is read as a property list, not compared as text
+    assert (
+        "body.general.payloads (plist): the same changes as "
+        "schools/gym-a/apple/restrictions.mobileconfig" in text
+    ), text
+    group = keys(school(plan, "gym-a"), "group")
+    assert any("DMPA00000004" in str(new) for _, new, _ in group.values()), group
+    assert "[schoolmdm:" not in text
