@@ -27,15 +27,14 @@ if TYPE_CHECKING:
 class BuildOptions:
     schools: tuple[str, ...] = ()  # empty: all
     binary_plist: bool = False
-    secret_values: dict[str, str] | None = None
     signer: Signer | None = None
     # a previous build's artifacts per school, with the input hash they were made from
     previous: Mapping[str, tuple[str, list[Artifact]]] | None = None
 
     @property
     def cacheable(self) -> bool:
-        # secret values must never be cached; signatures carry a signing time
-        return self.secret_values is None and self.signer is None
+        # signatures carry a signing time (build/ never holds a secret value: deploy fills them)
+        return self.signer is None
 
 
 @dataclass(frozen=True)
@@ -93,11 +92,7 @@ def build(estate: Estate, options: BuildOptions, engine: Engine | None = None) -
     hasher = InputHasher(estate, options.binary_plist)
     reused = 0
     wanted = {s.id for s in selected(estate, options.schools)}
-    # secret values go only into the schools being built (a --school build needs no others')
-    configs = [
-        resolve_school(estate, school, options.secret_values if school.id in wanted else None)
-        for school in selected(estate, ())
-    ]
+    configs = [resolve_school(estate, school) for school in selected(estate, ())]
     for cfg in configs:
         if cfg.school.id not in wanted:
             continue
@@ -157,7 +152,6 @@ UNSAFE_PATH_HINT = "an artifact may only be written inside the build folder; tel
 def manifest(
     estate: Estate,
     artifacts: list[Artifact],
-    secrets_filled: bool,
     inputs: dict[str, str] | None = None,
     scope: tuple[str, ...] = (),
 ) -> bytes:
@@ -172,7 +166,7 @@ def manifest(
         {
             "version": 1,
             "organisation": estate.settings.organisation,
-            "secrets": "filled-from-environment" if secrets_filled else "placeholders",
+            "secrets": "placeholders",  # always: values are filled in by deploy, in memory
             "inputs": dict(sorted(cached.items())),
             # per cached school, a digest of its artifact rows: a rebuild reuses a school only
             # if its rows and files are exactly these

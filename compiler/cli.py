@@ -133,11 +133,6 @@ def validate(root: Path | None, fmt: str, paths: tuple[Path, ...]) -> None:
     show_default=True,
     help="Property list format of .mobileconfig files.",
 )
-@click.option(
-    "--secrets-from-env",
-    is_flag=True,
-    help="Put secret values from environment variables (named like the secret) into the build, for a manual export. Never the default.",
-)
 @pem_option("--sign-cert", "SCHOOLMDM_SIGN_CERT", "PEM certificate to sign profiles with")
 @pem_option("--sign-key", "SCHOOLMDM_SIGN_KEY", "PEM private key of the signing certificate")
 @pem_option("--sign-chain", "SCHOOLMDM_SIGN_CHAIN", "PEM intermediate certificates to include")
@@ -153,7 +148,6 @@ def build_cmd(
     out: Path | None,
     schools: tuple[str, ...],
     plist_format: str,
-    secrets_from_env: bool,
     sign_cert: str | None,
     sign_key: str | None,
     sign_chain: str | None,
@@ -195,11 +189,7 @@ def build_cmd(
         except SigningError as exc:
             raise click.UsageError(str(exc)) from None
     target = out if out is not None else estate_root / "build"
-    sys.exit(
-        command.run(
-            estate_root, target, schools, plist_format == "binary", secrets_from_env, signer, fmt
-        )
-    )
+    sys.exit(command.run(estate_root, target, schools, plist_format == "binary", signer, fmt))
 
 
 @cli.command("plan")
@@ -317,10 +307,12 @@ def _deploy_options(func: F) -> F:
     options = [
         click.option(
             "--target",
-            type=click.Choice(["intune", "jamf"]),
+            type=click.Choice(["intune", "jamf", "directory"]),
             required=True,
-            help="The MDM: intune (Microsoft Intune through Microsoft Graph) or jamf (Jamf Pro "
-            "through its Classic API; the estate needs mdm.apple: jamf).",
+            help="The MDM: intune (Microsoft Intune through Microsoft Graph), jamf (Jamf Pro "
+            "through its Classic API; the estate needs mdm.apple: jamf), or directory (deploy: "
+            "the files with secrets filled in and signed, into --out, for MDMs that import "
+            "files and Apple Configurator).",
         ),
         click.option(
             "--build",
@@ -340,6 +332,12 @@ def _deploy_options(func: F) -> F:
             default="https://graph.microsoft.com",
             show_default=True,
             help="The Microsoft Graph endpoint (another cloud, or a test server).",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="With --target directory: the folder to write (owner-only; outside the estate).",
         ),
         click.option(
             "--jamf-url",
@@ -377,6 +375,7 @@ def _deploy_args(
     build_dir: Path | None,
     schools: tuple[str, ...],
     graph_url: str,
+    out_dir: Path | None,
     jamf_url: str | None,
     report_path: Path | None,
     sign_cert: Path | None,
@@ -393,6 +392,10 @@ def _deploy_args(
         raise click.BadParameter("must be an http(s) URL", param_hint="--graph-url")
     if target == "jamf" and not jamf_url:
         raise click.UsageError("--target jamf needs --jamf-url (or SCHOOLMDM_JAMF_URL)")
+    if (target == "directory") != (out_dir is not None):
+        raise click.UsageError("--out goes with --target directory, and only with it")
+    if target == "directory" and mode == "drift":
+        raise click.UsageError("drift compares with an MDM: --target intune or jamf")
     if jamf_url and not jamf_url.startswith(("https://", "http://")):
         raise click.BadParameter("must be an http(s) URL", param_hint="--jamf-url")
     signer = None
@@ -420,6 +423,7 @@ def _deploy_args(
         signer,
         target,
         (jamf_url or "").rstrip("/"),
+        out_dir,
     )
 
 
@@ -447,6 +451,7 @@ def deploy(
     build_dir: Path | None,
     schools: tuple[str, ...],
     graph_url: str,
+    out_dir: Path | None,
     jamf_url: str | None,
     report_path: Path | None,
     sign_cert: Path | None,
@@ -474,6 +479,7 @@ def deploy(
       schoolmdm deploy --target intune --school gym-lindenhof
       schoolmdm deploy --target intune --prune --max-deletions 20
       schoolmdm deploy --target jamf --jamf-url https://schulen.jamfcloud.com --dry-run
+      schoolmdm deploy --target directory --out ~/export --sign-cert signer.pem --sign-key signer.key
     """
     from compiler.commands.deploy import execute
 
@@ -485,6 +491,7 @@ def deploy(
                 build_dir,
                 schools,
                 graph_url,
+                out_dir,
                 jamf_url,
                 report_path,
                 sign_cert,
@@ -505,6 +512,7 @@ def drift(
     build_dir: Path | None,
     schools: tuple[str, ...],
     graph_url: str,
+    out_dir: Path | None,
     jamf_url: str | None,
     report_path: Path | None,
     sign_cert: Path | None,
@@ -531,6 +539,7 @@ def drift(
                 build_dir,
                 schools,
                 graph_url,
+                out_dir,
                 jamf_url,
                 report_path,
                 sign_cert,

@@ -66,18 +66,13 @@ def test_a_hand_edited_build_is_rendered_again(tmp_path: Path) -> None:
     assert files(root / "build") == first
 
 
-def test_builds_with_secret_values_are_never_reused(tmp_path: Path) -> None:
-    import yaml
-
+def test_build_never_takes_secret_values(tmp_path: Path) -> None:
+    """`build --secrets-from-env` is gone: build/ never holds a secret value (deploy fills them
+    in memory; `deploy --target directory` exports them)."""
     root = copy_example(tmp_path / "e")
-    names = yaml.safe_load((root / "secrets.yaml").read_text())["secrets"]
-    env = {n: "S3cr3t-Val-xyz" for n in names}
-    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--secrets-from-env"], env=env)
-    assert result.exit_code == 0, result.output
-    assert b"S3cr3t-Val-xyz" in b"".join(files(root / "build").values())
-    out = build(root, "build")
-    assert "unchanged)" not in out
-    assert b"S3cr3t-Val-xyz" not in b"".join(files(root / "build").values())
+    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--secrets-from-env"])
+    assert result.exit_code == 2 and "No such option" in result.output
+    assert not (root / "build").exists()
 
 
 def test_a_manifest_pointing_outside_the_build_is_not_trusted(tmp_path: Path) -> None:

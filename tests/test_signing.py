@@ -127,34 +127,6 @@ def test_key_must_match_certificate(tmp_path: Path, signing_pair: tuple[Path, Pa
     assert not (root / "build").exists()
 
 
-def test_secrets_from_env(tmp_path: Path) -> None:
-    import yaml
-
-    root = copy_example(tmp_path / "e")
-    school = apple_school(root)
-    entries = yaml.safe_load((root / "secrets.yaml").read_text())["secrets"]
-    names = sorted(entries)
-    own = [n for n in names if entries[n].get("schools") == [school]]
-    others = [n for n in names if n not in own]
-    assert own and others
-    result = CliRunner().invoke(
-        cli,
-        ["build", "--root", str(root), "--school", school, "--secrets-from-env"],
-        env={others[0]: "x"},
-    )
-    # a one-school build asks only for that school's secrets
-    assert result.exit_code == 1
-    assert own[0] in result.output
-    assert not any(n in result.output for n in others)
-    env = {n: f"value-of-{n.lower()}" for n in names}
-    result = CliRunner().invoke(
-        cli, ["build", "--root", str(root), "--school", school, "--secrets-from-env"], env=env
-    )
-    assert result.exit_code == 0, result.output
-    wifi = (root / "build" / "schools" / school / "apple" / "wifi.mobileconfig").read_text()
-    assert "value-of-" in wifi and "${secret:" not in wifi
-
-
 def test_intermediate_chain_is_embedded(tmp_path: Path) -> None:
     """Signed by a leaf under an intermediate: verifying against the root alone needs the chain."""
     openssl = require_tool("openssl", "openssl")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,11 +10,8 @@ import click
 from compiler.artifact import MANIFEST
 from compiler.build import BuildOptions, build, manifest
 from compiler.buildcache import load_previous
-from compiler.diagnostics import Diagnostic
-from compiler.model import Estate
 from compiler.pipeline import check_estate
 from compiler.report import render
-from compiler.secrets import check_secret_values, uses
 from compiler.source import DirectorySource
 from compiler.writer import UnsafeOutput, check_output, recover, write_build
 
@@ -23,23 +19,11 @@ if TYPE_CHECKING:
     from compiler.signing import Signer
 
 
-def _secret_values(
-    estate: Estate, schools: tuple[str, ...]
-) -> tuple[dict[str, str], list[Diagnostic]]:
-    """The values of exactly the secrets the selected schools use, from the environment,
-    checked by the slots they fill before anything is written."""
-    wanted = [s for s in sorted(estate.schools) if not schools or s in schools]
-    names = sorted(uses(estate, wanted))
-    values = {name: os.environ[name] for name in names if name in os.environ}
-    return values, check_secret_values(estate, values, wanted)
-
-
 def run(
     root: Path,
     out: Path,
     schools: tuple[str, ...],
     binary: bool,
-    secrets_from_env: bool,
     signer: Signer | None,
     fmt: str,
 ) -> int:
@@ -57,23 +41,14 @@ def run(
     unknown = [s for s in schools if s not in estate.schools]
     if unknown:
         raise click.BadParameter("unknown school(s): " + ", ".join(unknown), param_hint="--school")
-    secret_values = None
-    if secrets_from_env:
-        secret_values, problems = _secret_values(estate, schools)
-        if problems:
-            click.echo(render(problems, fmt))
-            click.echo(f"{len(problems)} finding(s); nothing was written", err=True)
-            return 1
     previous = load_previous(out) if out.is_dir() else None
-    result = build(estate, BuildOptions(schools, binary, secret_values, signer, previous))
+    result = build(estate, BuildOptions(schools, binary, signer, previous))
     if result.diagnostics:
         click.echo(render(result.diagnostics, fmt))
         click.echo(f"{len(result.diagnostics)} finding(s); nothing was written", err=True)
         return 1
     artifacts = result.artifacts
-    files = {
-        MANIFEST: manifest(estate, artifacts, secret_values is not None, result.inputs, schools)
-    }
+    files = {MANIFEST: manifest(estate, artifacts, result.inputs, schools)}
     known = {a.path: a.content for _, cached in (previous or {}).values() for a in cached}
     try:
         write_build(out, artifacts, files, known)
@@ -84,6 +59,4 @@ def run(
     click.echo(
         f"built {len(artifacts)} artifacts for {count} schools{unchanged} into {out}", err=True
     )
-    if secret_values is not None:
-        click.echo("warning: this build holds secret values; do not commit or share it", err=True)
     return 0

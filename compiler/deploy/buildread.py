@@ -46,6 +46,8 @@ class Build:
     schools: frozenset[str]  # schools with artifacts in the build
     desired: tuple[Desired, ...]
     mdm: dict[str, str] = field(default_factory=dict)  # platform -> MDM (older builds: empty)
+    rows: tuple[dict[str, Any], ...] = ()  # the manifest's artifact rows (files checked)
+    manifest: dict[str, Any] = field(default_factory=dict)  # the manifest without its rows
 
 
 def _fail(root: Path, message: str) -> DeployError:
@@ -66,8 +68,8 @@ def load_build(root: Path) -> Build:
         raise _fail(root, f"{MANIFEST} is not a version 1 manifest")
     if manifest.get("secrets") != "placeholders":
         raise DeployError(
-            f"{root} was built with --secrets-from-env; deploy a build without secret values "
-            "(deploy fills them in from the environment itself)"
+            f"{root} holds secret values (an export of `deploy --target directory`); deploy a "
+            "build made by `schoolmdm build`, which holds none (deploy fills them in itself)"
         )
     scope = manifest.get("scope", "estate")
     if scope != "estate" and not (
@@ -112,6 +114,8 @@ def load_build(root: Path) -> Build:
         frozenset(schools),
         tuple(desired),
         {str(k): str(v) for k, v in mdm.items()} if isinstance(mdm, dict) else {},
+        tuple(rows),
+        {k: v for k, v in manifest.items() if k != "artifacts"},
     )
 
 

@@ -16,6 +16,7 @@ from compiler.deploy.adapter import Adapter
 from compiler.deploy.auth import token_source
 from compiler.deploy.buildread import Build, load_build
 from compiler.deploy.client import HttpClient
+from compiler.deploy.directory import export
 from compiler.deploy.engine import Engine, Options
 from compiler.deploy.errors import DeployError
 from compiler.deploy.http import GraphClient, GraphFailure, RetryPolicy
@@ -51,8 +52,9 @@ class RunArgs:
     report: Path | None
     graph_url: str
     signer: Signer | None = None
-    target: str = "intune"  # intune | jamf
+    target: str = "intune"  # intune | jamf | directory
     jamf_url: str = ""
+    out: Path | None = None  # --target directory: where the export goes
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,41 @@ def connect(
     return graph, IntuneAdapter(graph, args.signer, tuning.poll_interval), pacer
 
 
+def run_export(args: RunArgs, env: Mapping[str, str], err: TextIO) -> int:
+    """`--target directory`: the build's files with secrets filled in (and signed), in --out."""
+    if args.dry_run or args.prune or args.out is None:
+        raise UsageProblem("--target directory takes --out DIR, and neither --dry-run nor --prune")
+    redactor = Redactor()
+    try:
+        build = load_build(args.build)
+        scope = scope_for(build.scope, args.schools)
+        rows = [r for r in build.rows if scope.covers(str(r.get("key", "")))]
+        done = export(
+            args.build,
+            rows,
+            build.manifest,
+            args.out,
+            with_secrets_json(env),
+            args.signer,
+            redactor,
+        )
+    except DeployError as exc:
+        print(f"error: {redactor(str(exc))}", file=err)
+        return 1
+    print(
+        f"exported {done.files} files into {args.out} ({done.filled} with secret values, "
+        f"{done.signed} profiles signed); it holds secret values: keep it private, never "
+        "commit it",
+        file=err,
+    )
+    return 0
+
+
 def run(
     args: RunArgs, env: Mapping[str, str], out: TextIO, err: TextIO, tuning: Tuning | None = None
 ) -> int:
+    if args.target == "directory":
+        return run_export(args, env, err)
     tuning = tuning or Tuning()
     redactor = Redactor()
     drift = args.mode == "drift"

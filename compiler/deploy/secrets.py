@@ -1,7 +1,7 @@
 """Secret values for a run: read from the environment before the first write, kept in memory,
 fingerprinted with a deploy key, and redacted from everything the deployer prints or records.
 
-Each secret comes from the environment variable named like it (as `build --secrets-from-env`).
+Each secret comes from the environment variable named like it.
 `SCHOOLMDM_DEPLOY_KEY` keys the HMAC that goes into an object's marker, so a rotated secret is
 seen as a change without reading the secret back (the MDM masks it) and without the marker
 revealing anything about the value.

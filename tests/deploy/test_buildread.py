@@ -33,7 +33,7 @@ def test_the_mini_build_reads(mini_build: Path) -> None:
         (lambda m: m["artifacts"][0].update(path="/etc/passwd"), "outside the build"),
         (lambda m: m["artifacts"][0].update(sha256="0" * 64), "does not match"),
         (lambda m: m["artifacts"][0].update(path="nope.json"), "missing"),
-        (lambda m: m.update(secrets="filled-from-environment"), "--secrets-from-env"),
+        (lambda m: m.update(secrets="filled-from-environment"), "deploy --target directory"),
         (lambda m: m.update(version=2), "version 1"),
         (lambda m: m.update(scope=3), "scope"),
     ],
