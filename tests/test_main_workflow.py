@@ -40,7 +40,7 @@ def test_every_secret_of_the_estate_and_no_other_reaches_the_deploy() -> None:
         s for s in load()["jobs"]["deploy"]["steps"] if "schoolmdm deploy" in s.get("run", "")
     ]
     passed = {k for k, v in step["env"].items() if str(v).startswith("${{ secrets.")}
-    assert passed == names | {"SCHOOLMDM_DEPLOY_KEY"}
+    assert passed == names | {"SCHOOLMDM_DEPLOY_KEY", "JAMF_CLIENT_SECRET"}
     for name in names:
         assert step["env"][name] == f"${{{{ secrets.{name} }}}}"
     assert "toJSON(secrets)" not in WORKFLOW.read_text()
@@ -64,3 +64,13 @@ def test_no_expression_is_expanded_inside_a_run_script() -> None:
     for step in steps(load()):
         assert "${{" not in step.get("run", ""), step["run"]
     assert load()["permissions"] == {"contents": "read"}
+
+
+def test_jamf_pro_is_deployed_and_checked_when_the_environment_names_it() -> None:
+    data = load()
+    for job, verb in (("deploy", "deploy"), ("drift", "drift")):
+        [step] = [s for s in data["jobs"][job]["steps"] if f"schoolmdm {verb}" in s.get("run", "")]
+        assert f"schoolmdm {verb} --target jamf" in step["run"]
+        assert 'if [ -n "$JAMF_URL" ]' in step["run"] and 'exit "$status"' in step["run"]
+        assert step["env"]["JAMF_URL"] == "${{ vars.JAMF_URL }}"
+        assert step["env"]["JAMF_CLIENT_SECRET"] == "${{ secrets.JAMF_CLIENT_SECRET }}"
