@@ -143,6 +143,8 @@ def build(estate: Estate, options: BuildOptions, engine: Engine | None = None) -
         if problem:
             source = art.sources[0] if art.sources else "schoolmdm.yaml"
             diags.append(Diagnostic(source, 1, 1, "unsafe-path", problem, UNSAFE_PATH_HINT))
+    if estate.settings.mdm_apple == "jamf":
+        diags.extend(jamf.name_clashes(estate, artifacts))
     return BuildResult(artifacts, sorted(set(diags)), inputs, reused)
 
 

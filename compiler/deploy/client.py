@@ -4,7 +4,8 @@ service speaks (JSON for Graph, XML for Jamf Pro's Classic API) is a subclass's 
 
 Retry rules (bounded attempts, and an overall deadline for the run):
 * 429: wait what `Retry-After` says (else back off), then send again; the request was not done;
-* 5xx, timeouts, dropped connections: exponential backoff with full jitter; but a request that
+* 5xx, timeouts, dropped connections: exponential backoff with full jitter (at least what a
+  `Retry-After` says, as a 503 under load may); but a request that
   is not idempotent (a create, an import, adding a link) may have been done, so it is never sent
   again blindly: it fails with `Ambiguous` and the engine looks for its result first;
 * a connection that could not be made at all is retried like a 5xx of an idempotent request;
@@ -177,7 +178,8 @@ class HttpClient:
             if status in RETRYABLE:
                 if not req.idempotent:
                     raise Ambiguous(status, last, rid)
-                self._sleep(self.policy.backoff(attempt))
+                wait = max(self.policy.backoff(attempt), retry_after(headers) or 0.0)
+                self._sleep(min(wait, self.policy.max_retry_after))  # a 503 may say how long
                 continue
             raise GraphFailure(status, last, rid)
         raise GraphFailure(0, f"gave up after {self.policy.attempts} attempts: {last}")

@@ -27,6 +27,7 @@ from compiler.deploy.refs import substitute
 from compiler.deploy.wire import Ambiguous, GraphFailure, Request, Response
 
 GROUPS = "mobiledevicegroups"
+NOT_EVERYONE = {"all_mobile_devices": False, "all_jss_users": False}
 PLIST_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n'
 
 
@@ -160,6 +161,11 @@ class JamfAdapter:
                     extra={"problem": problem},
                 )  # fmt: skip
             general["payloads"] = kept
+        if isinstance(wire.get("scope"), dict) and live.assignments is not None:
+            # the scope's groups as they are (the assignments step changes them): a server
+            # that replaces the whole <scope> then keeps them too
+            groups = [self.writable_assignment(g) for g in live.assignments]
+            wire["scope"] = {**wire["scope"], "mobile_device_groups": groups}
         return Write("update", desired.key, desired.collection, desired.api, live.id, wire, "PUT")
 
     def fill_secrets(
@@ -199,8 +205,8 @@ class JamfAdapter:
             return Request("POST", path(kind, "0"), body, SERVICE, idempotent=False)
         if w.action == "update":
             return Request("PUT", path(kind, w.target), to_xml(kind.element, w.body), SERVICE)
-        if w.action == "assign":
-            body = to_xml(kind.element, {"scope": w.body})
+        if w.action == "assign":  # never to everyone, whatever the server keeps of <scope>
+            body = to_xml(kind.element, {"scope": {**NOT_EVERYONE, **w.body}})
             return Request("PUT", path(kind, w.target), body, SERVICE)
         if w.action == "delete":
             return Request("DELETE", path(kind, w.target), None, SERVICE)

@@ -49,9 +49,11 @@ class JamfReader:
     def _list(self, kind: Kind) -> list[dict[str, Any]]:
         return self._items(path(kind), kind.element)
 
-    def _details(self, kind: Kind, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Each object, read on its own (an object deleted meanwhile is left out)."""
-        reqs = [Request("GET", path(kind, oid), service=SERVICE) for oid in ids]
+    def _each(self, label: str, paths: dict[str, str]) -> dict[str, dict[str, Any]]:
+        """Each object (id -> path), read on its own, concurrently within the pace; an object
+        deleted meanwhile is left out."""
+        ids = list(paths)
+        reqs = [Request("GET", paths[oid], service=SERVICE) for oid in ids]
         out: dict[str, dict[str, Any]] = {}
         for oid, res in zip(ids, self.client.send_many(reqs), strict=True):
             if isinstance(res, GraphFailure):
@@ -61,9 +63,12 @@ class JamfReader:
             try:
                 _, body = from_xml(res.body if isinstance(res.body, bytes) else b"")
             except XmlProblem as exc:
-                raise GraphFailure(0, f"{kind.collection} {oid}: {exc}") from None
+                raise GraphFailure(0, f"{label} {oid}: {exc}") from None
             out[oid] = body
         return out
+
+    def _details(self, kind: Kind, ids: list[str]) -> dict[str, dict[str, Any]]:
+        return self._each(kind.collection, {oid: path(kind, oid) for oid in ids})
 
     # ---- objects --------------------------------------------------------------------------
     def _live(self, kind: Kind, oid: str, body: dict[str, Any]) -> LiveObject | None:
@@ -107,10 +112,7 @@ class JamfReader:
             state.owned.extend(self._collection(kind, set()))
         groups = [d for d in desired if d.collection == "mobiledevicegroups"]
         if groups:
-            for item in self._items(f"{BASE}/{DEVICES}", "mobile_device"):
-                serial = str(item.get("serial_number", "")).strip().upper()
-                if serial:
-                    self.devices[serial] = item
+            self._devices()
             for d in groups:
                 self._unknown_members(d, state)
         apps = [d for d in desired if d.collection == "mobiledeviceapplications"]
@@ -165,6 +167,22 @@ class JamfReader:
                         "location holds its licences",
                     )
                 )
+
+    def _devices(self) -> None:
+        """The iPads Jamf Pro knows, by serial number (from the list; a server whose list
+        leaves the serial number out is asked for each device)."""
+        items = self._items(f"{BASE}/{DEVICES}", "mobile_device")
+        if items and not any("serial_number" in i for i in items):
+            paths = {str(i["id"]): f"{BASE}/{DEVICES}/id/{i['id']}" for i in items if i.get("id")}
+            items = [
+                {**body["general"], "id": oid}
+                for oid, body in self._each(DEVICES, paths).items()
+                if isinstance(body.get("general"), dict)
+            ]
+        for item in items:
+            serial = str(item.get("serial_number", "")).strip().upper()
+            if serial:
+                self.devices[serial] = item
 
     def _unknown_members(self, d: Desired, state: LiveState) -> None:
         """A static group holds only iPads Jamf Pro knows (enrolled, or synced from Apple

@@ -18,6 +18,8 @@ import plistlib
 from typing import Any
 
 from compiler.artifact import Artifact, canonical_json
+from compiler.diagnostics import Diagnostic
+from compiler.load import ESTATE_FILE
 from compiler.model import Estate
 from compiler.params import secrets_in
 from compiler.render.graph import group_ref, marker
@@ -195,4 +197,35 @@ def render_school(estate: Estate, cfg: SchoolConfig, rendered: list[Artifact]) -
     for a in rendered:
         if a.kind == "apps":
             out += apps(estate, cfg, a)
+    return out
+
+
+def name_clashes(estate: Estate, artifacts: list[Artifact]) -> list[Diagnostic]:
+    """Jamf Pro refuses a second profile or app of the same name: two that the naming would
+    give the same name are a finding at `naming.object`, before anything reaches Jamf."""
+    doc = estate.documents.get(ESTATE_FILE)
+    line, col = doc.mark(("naming", "object")) if doc is not None else (1, 1)
+    seen: dict[tuple[str, str], str] = {}
+    out = []
+    for art in artifacts:
+        if art.kind not in ("jamf-profile", "jamf-app"):
+            continue
+        data = json.loads(art.content)
+        name = str(data["body"]["general"]["name"])
+        slot = (art.kind, name.casefold())
+        if slot not in seen:
+            seen[slot] = art.key
+            continue
+        what = "profiles" if art.kind == "jamf-profile" else "apps"
+        out.append(
+            Diagnostic(
+                ESTATE_FILE,
+                line,
+                col,
+                "jamf-name-clash",
+                f"two Jamf Pro {what} would be named '{name}' ({seen[slot]} and {art.key}); "
+                "Jamf Pro needs a name of its own for each",
+                "make naming.object tell them apart, e.g. with {school} and {profile}",
+            )
+        )
     return out

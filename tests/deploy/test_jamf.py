@@ -322,3 +322,38 @@ def test_several_purchasing_locations_need_the_estate_to_name_one(
     failed = {o["key"] for o in r.ops(status="failed")}
     assert failed == {k for k in jamf_desired_keys(jamf_build) if "/jamf-app/" in k}
     assert "apple: vpp_token" in r.ops(status="failed")[0]["error"]
+
+
+def test_servers_that_replace_the_whole_scope_or_list_devices_without_serials(
+    jamf_root: Path, tmp_path: Path
+) -> None:
+    from tests.support.jamf_fixtures import JAMF_TOKEN, seed_jamf
+    from tests.support.jamf_store import JamfServer
+
+    root = tmp_path / "estate"
+    shutil.copytree(jamf_root, root, ignore=shutil.ignore_patterns("build"))
+    build = build_estate(root)
+    server = JamfServer(whole_scope=True, list_serials=False)
+    with JamfEmulator(server, token=JAMF_TOKEN) as emu:
+        seed_jamf(emu)
+        assert deploy_jamf(build, emu).code == 0
+        edit(root, "schools/gym-a/school.yaml", "allow_camera: true", "allow_camera: false")
+        build = build_estate(root)
+        r = deploy_jamf(build, emu)
+        assert r.code == 0, r.err
+        _, group_id, group = the(emu, GROUP)
+        assert len(group["mobile_devices"]["mobile_device"]) == 3
+        _, _, profile = the(emu, "gym-a/apple/jamf-profile/restrictions")
+        assert scope_groups(profile) == [str(group_id)]  # the update kept the scope's groups
+        emu.reset_stats()
+        assert deploy_jamf(build, emu).code == 0 and emu.stats.writes == 0
+
+
+def test_an_answer_that_is_not_xml_stops_the_run_clearly(
+    jamf_build: Path, jamf: JamfEmulator
+) -> None:
+    jamf.inject(Fault("garbage", "GET", r"^mobiledeviceconfigurationprofiles$", times=1))
+    r = deploy_jamf(jamf_build, jamf)
+    assert r.code == 1 and "not readable XML" in r.err and "Traceback" not in r.err
+    assert jamf.stats.writes == 0
+    assert deploy_jamf(jamf_build, jamf).code == 0

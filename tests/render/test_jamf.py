@@ -174,3 +174,16 @@ def test_a_new_ipad_changes_the_group_but_never_its_name(
     after = doc(run_build(copy_root), f"schools/{school}/apple/jamf/group.json")
     assert after["body"]["name"] == before["body"]["name"]
     assert len(after["body"]["mobile_devices"]) == len(before["body"]["mobile_devices"]) + 1
+
+
+def test_names_jamf_would_refuse_twice_are_a_finding(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from compiler.cli import cli
+
+    root = estate_for(tmp_path, "jamf")
+    edit(root, "schoolmdm.yaml", 'object: "{school} | {name}"', 'object: "{name}"')
+    result = CliRunner().invoke(cli, ["build", "--root", str(root)])
+    assert result.exit_code == 1
+    assert "schoolmdm.yaml:7:" in result.output and "jamf-name-clash" in result.output
+    assert not (root / "build").exists()

@@ -42,7 +42,8 @@ class Drop(Exception):
 
 @dataclass
 class Fault:
-    # "401" | "429" | "409" | "500" | "503" | "500-after" | "drop" | "drop-after" | "latency"
+    # "401" | "429" | "409" | "500" | "503" | "500-after" | "drop" | "drop-after" | "latency" |
+    # "garbage" (a 200 whose body is not XML)
     kind: str
     method: str | None = None
     path: str | None = None  # regex searched in the path (after /JSSResource/)
@@ -260,6 +261,9 @@ class JamfEmulator:
         if fault is not None and fault.kind == "drop":
             self._count(method, rest, 0, False)
             raise Drop
+        if fault is not None and fault.kind == "garbage":
+            self._count(method, rest, 200, False)
+            return 200, {"Content-Type": "text/xml"}, b"<?xml version='1.0'?><oops><unclosed>"
         try:
             status, answer = self._route(method, m[1], m[2], m[3], body)
         except JamfError as exc:

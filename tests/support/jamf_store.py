@@ -104,6 +104,9 @@ class JamfServer:
     )
     next_id: int = 1
     identifier_changes: list[tuple[int, str, str]] = field(default_factory=list)
+    # variations some servers show (the client must cope with either)
+    whole_scope: bool = False  # a PUT's <scope> replaces the stored scope whole
+    list_serials: bool = True  # the list of mobile devices carries serial numbers
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # ---- seeding and inspection (tests) -------------------------------------------------
@@ -181,6 +184,8 @@ class JamfServer:
                 if collection == "mobiledevices":
                     general = elem.find("general")
                     for tag in (*DEVICE_FIELDS, "managed", "supervised", "model"):
+                        if tag == "serial_number" and not self.list_serials:
+                            continue
                         _sub(item, tag, general.findtext(tag) if general is not None else "")
                     continue
                 _sub(item, "id", str(oid))
@@ -304,6 +309,9 @@ class JamfServer:
                     _replace(stored, section)
                 continue
             target = stored.find(section.tag)
+            if section.tag == "scope" and self.whole_scope and target is not None:
+                stored.remove(target)
+                target = None
             if target is None:
                 target = _sub(stored, section.tag)
             for child in section:
