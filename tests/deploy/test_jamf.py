@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tests.helpers import edit
 from tests.support.deploy_fixtures import SECRET, build_estate
+from tests.support.graph_emulator import GraphEmulator
 from tests.support.jamf_emulator import Fault, JamfEmulator
 from tests.support.jamf_fixtures import (
     APPS,
@@ -357,3 +358,16 @@ def test_an_answer_that_is_not_xml_stops_the_run_clearly(
     assert r.code == 1 and "not readable XML" in r.err and "Traceback" not in r.err
     assert jamf.stats.writes == 0
     assert deploy_jamf(jamf_build, jamf).code == 0
+
+
+def test_intune_deploys_only_the_windows_part_of_a_jamf_build(
+    jamf_build: Path, emu: GraphEmulator
+) -> None:
+    from tests.deploy.test_engine import desired_keys
+    from tests.support.deploy_fixtures import deploy, owned
+
+    r = deploy(jamf_build, emu)
+    assert r.code == 0, r.err
+    windows = desired_keys(jamf_build) - jamf_desired_keys(jamf_build)
+    assert windows and all(k.split("/")[1] == "windows" for k in windows)
+    assert set(owned(emu)) == windows
