@@ -22,8 +22,8 @@ from compiler.deploy.buildread import Desired
 from compiler.deploy.errors import DeployError
 from compiler.deploy.model import LiveObject, LiveState, Outcome, Write
 from compiler.deploy.plan import Scope, Step, dependency_levels, desired_body, diff_objects
-from compiler.deploy.refs import Unresolved, refs_in, substitute
-from compiler.deploy.relations import assignment_writes, link_writes
+from compiler.deploy.refs import Unresolved
+from compiler.deploy.relations import assignment_writes, create_assignments, link_writes
 from compiler.deploy.report import Report
 from compiler.deploy.secrets import Secrets
 
@@ -167,21 +167,9 @@ class Engine:
             self._run_creates_updates(writes)
 
     def _create_assignments(self, d: Desired) -> dict[str, list[dict[str, Any]]] | None:
-        """The assignments a create carries (adapters whose create sets them): the build's,
-        for the groups the run owns; None when some group is not deployed (they are written
-        after the create then, or fail there with the reason)."""
-        if not self.adapter.assign_on_create or not d.assign:
+        if not self.adapter.assign_on_create:
             return None
-        (field_name, items), *_ = d.assign.items()
-        try:
-            wanted = [
-                substitute(i, lambda _k, n: self.ids.get(n), ("group", "app", "object"))
-                for i in items
-                if all(self.scope.owns(n) for _, n in refs_in(i, ("group",)))
-            ]
-        except Unresolved:
-            return None
-        return {field_name: wanted}
+        return create_assignments(d, self.ids, self.scope)
 
     def _run_creates_updates(self, writes: list[tuple[Step, Write]]) -> None:
         for round_ in range(CREATE_ROUNDS):

@@ -49,6 +49,24 @@ def _without_owned(value: Any) -> Any:
     return out
 
 
+# compared whether or not the server reports them (the name, the marker, the profile), and
+# compared whole (a key missing from Jamf's copy of a payload is a difference)
+ESSENTIAL = frozenset({("general", "name"), ("general", "description"), ("general", "payloads")})
+WHOLE = frozenset({("general", "payloads"), ("app_configuration", "preferences")})
+
+
+def _reported(want: Any, have: Any, at: tuple[str, ...] = ()) -> Any:
+    """`want` without the settings a server never reports (a server that does not return a
+    field cannot show it changed, and writing it again would not make it appear)."""
+    if not isinstance(want, dict) or not isinstance(have, dict) or at in WHOLE:
+        return want
+    return {
+        k: _reported(v, have[k], (*at, k)) if k in have else v
+        for k, v in want.items()
+        if k in have or (*at, k) in ESSENTIAL
+    }
+
+
 def _preferences(text: Any) -> Any:
     """Managed app configuration (a bare <dict>) as a value."""
     if not isinstance(text, str) or "<dict" not in text:
@@ -138,7 +156,7 @@ class JamfAdapter:
             config = side.get("app_configuration")
             if isinstance(config, dict) and "preferences" in config:
                 config["preferences"] = _preferences(config["preferences"])
-        return want, have
+        return _reported(want, have), have
 
     def replaces(self, body: dict[str, Any], live: LiveObject) -> bool:
         return False  # a Jamf object's kind is its collection: always changed in place

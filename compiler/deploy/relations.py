@@ -114,3 +114,23 @@ def same(new: list[dict[str, Any]], current: list[dict[str, Any]]) -> bool:
 def _kind(key: str) -> str:
     parts = key.split("/")
     return parts[2] if len(parts) > 2 else ""
+
+
+def create_assignments(
+    d: Desired, ids: Mapping[str, str], scope: Scope
+) -> dict[str, list[dict[str, Any]]] | None:
+    """The assignments a create carries (adapters whose create sets them, as Jamf Pro's scope):
+    the build's, for the groups the run owns; None when some group is not deployed (they are
+    written after the create then, or fail there with the reason)."""
+    if not d.assign:
+        return None
+    (field_name, items), *_ = d.assign.items()
+    try:
+        wanted = [
+            substitute(i, lambda _k, n: ids.get(n), ("group", "app", "object"))
+            for i in items
+            if all(scope.owns(n) for _, n in refs_in(i, ("group",)))
+        ]
+    except Unresolved:
+        return None
+    return {field_name: wanted}

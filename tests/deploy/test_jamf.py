@@ -325,7 +325,7 @@ def test_several_purchasing_locations_need_the_estate_to_name_one(
     assert "apple: vpp_token" in r.ops(status="failed")[0]["error"]
 
 
-def test_servers_that_replace_the_whole_scope_or_list_devices_without_serials(
+def test_servers_that_replace_the_whole_scope_list_no_serials_or_keep_fewer_fields(
     jamf_root: Path, tmp_path: Path
 ) -> None:
     from tests.support.jamf_fixtures import JAMF_TOKEN, seed_jamf
@@ -334,7 +334,8 @@ def test_servers_that_replace_the_whole_scope_or_list_devices_without_serials(
     root = tmp_path / "estate"
     shutil.copytree(jamf_root, root, ignore=shutil.ignore_patterns("build"))
     build = build_estate(root)
-    server = JamfServer(whole_scope=True, list_serials=False)
+    forget = ("general/redeploy_on_update", "general/take_over_management", "vpp")
+    server = JamfServer(whole_scope=True, list_serials=False, forget=forget)
     with JamfEmulator(server, token=JAMF_TOKEN) as emu:
         seed_jamf(emu)
         assert deploy_jamf(build, emu).code == 0

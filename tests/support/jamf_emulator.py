@@ -40,6 +40,11 @@ class Drop(Exception):
     """Close the connection without an answer."""
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # connections are accepted at once; the pace limit answers 429
+
+
 @dataclass
 class Fault:
     # "401" | "429" | "409" | "500" | "503" | "500-after" | "drop" | "drop-after" | "latency" |
@@ -115,8 +120,7 @@ class JamfEmulator:
         self.chaos: tuple[random.Random, float, tuple[str, ...]] | None = None
         self.log: dict[bool, collections.deque[float]] = collections.defaultdict(collections.deque)
         self.in_flight = 0
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.http.daemon_threads = True
+        self.http = _Server(("127.0.0.1", 0), _handler(self))
         self.thread = threading.Thread(
             target=self.http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -234,9 +238,6 @@ class JamfEmulator:
         rest = path[len("/JSSResource/") :]
         write = method in WRITE_METHODS
         fault = self._fault(method, rest)
-        if fault is not None and fault.kind == "latency":
-            time.sleep(fault.delay)
-            fault = None
         if not authorized or (fault is not None and fault.kind == "401"):
             with self.lock:
                 self.stats.unauthorized += 1
@@ -252,6 +253,9 @@ class JamfEmulator:
                 else str(max(1, math.ceil(seconds or 1)))
             )
             return 429, {"Retry-After": retry}, page(429, "Too many requests")
+        if fault is not None and fault.kind == "latency":  # admitted, then slow to answer
+            time.sleep(fault.delay)
+            fault = None
         if fault is not None and fault.kind in ("500", "503"):
             self._count(method, rest, int(fault.kind), False)
             return int(fault.kind), {}, page(int(fault.kind), "Error: the server is busy")

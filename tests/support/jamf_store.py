@@ -107,6 +107,7 @@ class JamfServer:
     # variations some servers show (the client must cope with either)
     whole_scope: bool = False  # a PUT's <scope> replaces the stored scope whole
     list_serials: bool = True  # the list of mobile devices carries serial numbers
+    forget: tuple[str, ...] = ()  # element paths a simpler server does not keep, e.g. "vpp"
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # ---- seeding and inspection (tests) -------------------------------------------------
@@ -322,6 +323,12 @@ class JamfServer:
                 _replace(target, child)
         if collection == "mobiledeviceconfigurationprofiles":
             self._ingest(oid, stored, given, creating, before)
+        for where in self.forget:
+            parent_path, _, tag = where.rpartition("/")
+            parent = stored.find(parent_path) if parent_path else stored
+            found = parent.find(tag) if parent is not None else None
+            if parent is not None and found is not None:
+                parent.remove(found)
 
     def _members(self, stored: ET.Element, given: ET.Element) -> None:
         devices = self.objects["mobiledevices"]
