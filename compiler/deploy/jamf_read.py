@@ -34,6 +34,9 @@ class JamfReader:
         self.vpp: list[dict[str, Any]] | None = None  # volume purchasing locations (None: unread)
         self.vpp_problem = ""
         self.foreign: dict[str, dict[str, str]] = {c: {} for c in KINDS}  # collection: id -> name
+        self.ours: dict[str, dict[str, LiveObject]] = {
+            c: {} for c in KINDS
+        }  # collection: id -> obj
 
     # ---- requests -------------------------------------------------------------------------
     def _get(self, where: str) -> bytes:
@@ -80,36 +83,32 @@ class JamfReader:
         created = f"{int(oid):012d}" if oid.isdigit() else oid  # Jamf counts ids upwards
         return LiveObject(kind.collection, oid, body, found[0], assignments, {}, created)
 
-    def _collection(self, kind: Kind, known: set[str]) -> list[LiveObject]:
-        """Our objects of one kind; objects without a marker are remembered by name. `known`:
-        ids already known not to be ours (not read again)."""
+    def _collection(self, kind: Kind) -> list[LiveObject]:
+        """Our objects of one kind as they are now: the list, and each object not read before
+        (objects without a marker are remembered by name; ours from an earlier read are not
+        read again: after an unclear create only the new ones are)."""
         items = self._list(kind)
         names = {str(i.get("id")): str(i.get("name", "")) for i in items if i.get("id")}
-        if kind.marker_in_list:
-            wanted = [oid for oid, name in names.items() if marker.parse(name) is not None]
-        else:
-            wanted = [oid for oid in names if oid not in known]
-        owned = []
+        ours, foreign = self.ours[kind.collection], self.foreign[kind.collection]
+        if kind.marker_in_list:  # no need to read an object whose name has no marker
+            foreign.update({o: n for o, n in names.items() if marker.parse(n) is None})
+        wanted = [oid for oid in names if oid not in foreign and oid not in ours]
         for oid, body in self._details(kind, wanted).items():
             obj = self._live(kind, oid, body)
             if obj is None:
-                self.foreign[kind.collection][oid] = str(dig(body, kind.name) or names[oid])
+                foreign[oid] = str(dig(body, kind.name) or names[oid])
             else:
-                owned.append(obj)
-        for oid, name in names.items():
-            if kind.marker_in_list and oid not in wanted:
-                self.foreign[kind.collection][oid] = name
-        return owned
+                ours[oid] = obj
+        return [obj for oid, obj in ours.items() if oid in names]
 
     def find(self, collection: str) -> list[LiveObject]:
-        """After an unclear create: our objects of the collection, read again (objects known
-        not to be ours are not read again)."""
-        return self._collection(KINDS[collection], set(self.foreign[collection]))
+        """After an unclear create: our objects of the collection (new ones read)."""
+        return self._collection(KINDS[collection])
 
     def read(self, desired: Sequence[Desired]) -> LiveState:
         state = LiveState()
         for kind in KINDS.values():
-            state.owned.extend(self._collection(kind, set()))
+            state.owned.extend(self._collection(kind))
         groups = [d for d in desired if d.collection == "mobiledevicegroups"]
         if groups:
             self._devices()
