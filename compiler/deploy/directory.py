@@ -2,6 +2,9 @@
 that import files and for Apple Configurator: every secret placeholder filled in from the
 environment, and every profile signed when signing is configured.
 
+Secret values are checked before anything is written: each must be set and fit the slots it
+fills (compiler.secrets, by the estate the build is in).
+
 `build/` never holds a secret value; this export does, so it is written as a private folder:
 created owner-only (0700, files 0600) beside its final place and renamed into it whole, never
 inside the estate (where it could be committed) nor inside a build. An existing DIR is replaced
@@ -29,7 +32,11 @@ from compiler.deploy import mobileconfig
 from compiler.deploy.errors import DeployError
 from compiler.deploy.refs import has_secret, substitute
 from compiler.deploy.secrets import Redactor
+from compiler.pipeline import check_estate
+from compiler.report import render
 from compiler.root import find_root
+from compiler.secrets import check_secret_values, uses
+from compiler.source import DirectorySource
 
 if TYPE_CHECKING:
     from compiler.signing import Signer
@@ -42,19 +49,45 @@ class Exported:
     files: int
     filled: int  # files that got secret values
     signed: int  # profiles signed here
+    notes: tuple[str, ...] = ()
 
 
-def secret_values(names: set[str], env: Mapping[str, str], redact: Redactor) -> dict[str, str]:
-    """The values of the secrets the exported files hold, checked before anything is written;
-    the one place an export reads secrets (its message names them, never a value)."""
+def secret_values(
+    names: set[str],
+    env: Mapping[str, str],
+    redact: Redactor,
+    estate_root: Path | None,
+    schools: list[str],
+) -> dict[str, str]:
+    """The values of the secrets the exported files hold, checked before anything is written
+    (the one place an export reads secrets): each must be set, and fit the slots it fills in
+    the estate's profiles (a WPA passphrase, a password: compiler.secrets). Messages name the
+    secret, never the value."""
     missing = sorted(n for n in names if not env.get(n))
     if missing:
         raise DeployError(
             "these environment variables are not set, so nothing was written: " + ", ".join(missing)
         )
     values = {n: env[n] for n in sorted(names)}
-    for name, value in values.items():
+    for value in values.values():
         redact.add(value)
+    if estate_root is not None:
+        estate, _ = check_estate(DirectorySource(estate_root), generated_check=False)
+        if estate is not None:
+            wanted = [s for s in schools if s in estate.schools]
+            # secrets a school references that no exported file holds need no value here
+            unused = set(uses(estate, wanted)) - names
+            problems = [
+                d
+                for d in check_secret_values(estate, values, wanted)
+                if not any(f"'{n}' has no value" in d.message for n in unused)
+            ]
+            if problems:
+                raise DeployError(
+                    "secret values that do not fit, so nothing was written:\n"
+                    + render(problems, "text").rstrip()
+                )
+    for name, value in values.items():  # the last guard, whatever the estate says
         try:
             plistlib.dumps({"v": value})
         except (ValueError, TypeError):
@@ -156,7 +189,16 @@ def export(
 ) -> Exported:
     """Write the files of `rows` (manifest rows of the build, already checked) into `out`."""
     out = check_out(out, build)
-    values = secret_values({n for r in rows for n in r.get("secrets", [])}, env, redact)
+    schools = sorted({str(r.get("school")) for r in rows})
+    names = {n for r in rows for n in r.get("secrets", [])}
+    estate_root = find_root(build)
+    values = secret_values(names, env, redact, estate_root, schools)
+    notes: tuple[str, ...] = ()
+    if estate_root is None and names:
+        notes = (
+            "the build is not inside an estate, so secret values were checked only for "
+            "characters no profile can carry, not by the slots they fill",
+        )
     files: dict[str, bytes] = {}
     filled = signed = 0
     new_rows = []
@@ -175,7 +217,7 @@ def export(
         new_rows.append({**row, "sha256": _sha256(data)})
     files[MANIFEST] = canonical_json({**manifest, "secrets": EXPORT, "artifacts": new_rows})
     _write_private(out, files)
-    return Exported(len(rows), filled, signed)
+    return Exported(len(rows), filled, signed, notes)
 
 
 def _sha256(data: bytes) -> str:

@@ -142,6 +142,8 @@ def run_export(args: RunArgs, env: Mapping[str, str], err: TextIO) -> int:
     except DeployError as exc:
         print(f"error: {redactor(str(exc))}", file=err)
         return 1
+    for note in done.notes:
+        print(f"note: {note}", file=err)
     print(
         f"exported {done.files} files into {args.out} ({done.filled} with secret values, "
         f"{done.signed} profiles signed); it holds secret values: keep it private, never "

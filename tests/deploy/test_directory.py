@@ -21,10 +21,11 @@ from compiler.deploy.errors import DeployError
 from compiler.deploy.run import RunArgs, run
 from compiler.signing import Signer, load_signer
 from tests.commands.test_deploy import cli
-from tests.support.deploy_fixtures import SECRET
 from tests.support.tools import require_tool
 
 EAP = "eap-pass<&>\"word'"
+# a WPA passphrase (8 to 63 printable ASCII characters) that plist text must escape
+SECRET = "Pa$$<word>&'\"-2027"
 
 
 def export(
@@ -183,3 +184,24 @@ def test_cli_flags_go_together(mini_build: Path, tmp_path: Path) -> None:
     ok = cli([*base, "--target", "directory", "--out", str(tmp_path / "e")], env, tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert SECRET not in ok.stdout + ok.stderr
+
+
+def test_a_value_that_does_not_fit_its_slot_is_refused_naming_the_secret(
+    mini_root: Path, tmp_path: Path
+) -> None:
+    short = "kurz"  # a WPA passphrase has 8 to 63 characters
+    build = mini_root / "build"  # in its estate: values are checked by the slots they fill
+    code, err = export(build, tmp_path / "x", env={"WIFI_PSK_GYM_A": short})
+    assert code == 1 and "WIFI_PSK_GYM_A" in err and "WPA passphrase" in err
+    assert short not in err.replace("WIFI_PSK_GYM_A", "") and not (tmp_path / "x").exists()
+    code, err = export(build, tmp_path / "y", env={"WIFI_PSK_GYM_A": SECRET})
+    assert code == 0, err
+    assert "only for characters" not in err
+
+
+def test_outside_an_estate_values_are_checked_only_for_characters(
+    mini_build: Path, tmp_path: Path
+) -> None:
+    code, err = export(mini_build, tmp_path / "x", env={"WIFI_PSK_GYM_A": "kurz"})
+    assert code == 0, err
+    assert "checked only for characters" in err
