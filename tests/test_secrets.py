@@ -99,37 +99,55 @@ def _env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
         monkeypatch.setenv(name, value)
 
 
-def test_secrets_from_env_for_one_school_asks_only_for_its_secrets(
-    mini_estate: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture
+def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder outside the estate (the mini estate is tmp_path itself): where exports go."""
+    return tmp_path_factory.mktemp("outside") / "export"
+
+
+def export(mini_estate: Path, out: Path, *more: str) -> tuple[int, str, str]:
+    """`schoolmdm build`, then the export with secret values (`deploy --target directory`)."""
+    built = run_cli(["build"], mini_estate)
+    assert built.exit_code == 0, built.stderr
+    result = run_cli(["deploy", "--target", "directory", "--out", str(out), *more], mini_estate)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_an_export_for_one_school_asks_only_for_its_secrets(
+    mini_estate: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _env(monkeypatch, WIFI_PSK_GYM_A="correct horse battery")
-    result = run_cli(["build", "--school", "gym-a", "--secrets-from-env"], mini_estate)
-    assert result.exit_code == 0, result.stdout + result.stderr
-    wifi = (mini_estate / "build" / "schools" / "gym-a" / "apple" / "wifi.mobileconfig").read_text()
+    out = outside
+    code, _, err = export(mini_estate, out, "--school", "gym-a")
+    assert code == 0, err
+    wifi = (out / "schools" / "gym-a" / "apple" / "wifi.mobileconfig").read_text()
     assert "correct horse battery" in wifi
+    assert (
+        "correct horse battery"
+        not in (mini_estate / "build/schools/gym-a/apple/wifi.mobileconfig").read_text()
+    )
 
 
 def test_a_wrong_secret_value_is_a_finding_that_never_shows_the_value(
-    mini_estate: Path, monkeypatch: pytest.MonkeyPatch
+    mini_estate: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _env(monkeypatch, WIFI_PSK_GYM_A="short", WIFI_EAP_BBZ_B="Sup3r-secret-EAP")
-    result = run_cli(["build", "--secrets-from-env", "--format", "json"], mini_estate)
-    assert result.exit_code == 1
-    assert "secret-value" in result.stdout
-    assert "WIFI_PSK_GYM_A" in result.stdout
-    assert "short" not in result.stdout + result.stderr
-    assert "Sup3r-secret-EAP" not in result.stdout + result.stderr
-    assert not (mini_estate / "build").exists()
+    code, out, err = export(mini_estate, outside)
+    assert code == 1
+    assert "secret-value" in err and "WIFI_PSK_GYM_A" in err
+    assert "short" not in out + err.replace("WIFI_PSK_GYM_A", "")
+    assert "Sup3r-secret-EAP" not in out + err
+    assert not outside.exists()
 
 
-def test_a_missing_secret_value_is_a_finding(
-    mini_estate: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_missing_secret_value_stops_the_export(
+    mini_estate: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _env(monkeypatch, WIFI_PSK_GYM_A="long enough passphrase")
-    result = run_cli(["build", "--secrets-from-env"], mini_estate)
-    assert result.exit_code == 1
-    assert "WIFI_EAP_BBZ_B" in result.stdout
-    assert not (mini_estate / "build").exists()
+    _env(monkeypatch)
+    code, _, err = export(mini_estate, outside)
+    assert code == 1
+    assert "WIFI_PSK_GYM_A" in err
+    assert not outside.exists()
 
 
 def test_the_example_estate_gives_every_secret_to_the_school_that_uses_it(
